@@ -16,7 +16,6 @@
  *
  * Prints "ready PID" on stdout once everything is touched; tests wait for it.
  * The SysV segment is marked for removal at once so it never outlives us. */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>

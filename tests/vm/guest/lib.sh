@@ -22,6 +22,7 @@ JSON_AWK=/vmtest/json.awk
 
 CG_MADE=""
 WL_PIDS=""
+WL_OUTS=""
 WL_N=0
 SCRATCH_FILES=""
 
@@ -124,27 +125,48 @@ contains() {
 
 # ---- workloads -------------------------------------------------------
 
-# wl_start CG ARGS...: start memcg-workload inside CG (it joins CG before
-# it allocates, so every page is charged there), wait for "ready", and
-# leave its PID in WL.
-wl_start() {
-	local cg="$1" out i
+# wl_launch CG ARGS...: start memcg-workload inside hierarchy path CG ("-"
+# for where we are); it joins CG before it allocates, so every page it
+# touches is charged there. Its PID is left in WL; wl_wait waits for it.
+wl_launch() {
+	local cg="$1" dir=""
 	shift
 	WL_N=$((WL_N + 1))
-	out="/tmp/wl.$WL_N.out"
-	sh -c 'echo "$$" >"$0/cgroup.procs" && exec memcg-workload "$@"' \
-		"$(cg_dir "$cg")" "$@" >"$out" 2>&1 &
+	[ "$cg" = - ] || dir=$(cg_dir "$cg")
+	sh -c '[ -z "$0" ] || echo "$$" >"$0/cgroup.procs" || exit 1
+		exec memcg-workload "$@"' "$dir" "$@" >"/tmp/wl.$WL_N.out" 2>&1 &
 	WL=$!
 	WL_PIDS="$WL_PIDS $WL"
-	i=0
-	until grep -q '^ready' "$out"; do
-		if ! kill -0 "$WL" 2>/dev/null || [ "$i" -ge 1200 ]; then
-			cat "$out"
-			fail "workload $* did not get ready"
-		fi
-		i=$((i + 1))
-		sleep 0.1
+	WL_OUTS="$WL_OUTS $WL:/tmp/wl.$WL_N.out"
+}
+
+# Wait until every launched workload has printed "ready".
+wl_wait() {
+	local e pid out i
+	for e in $WL_OUTS; do
+		pid=${e%%:*}
+		out=${e#*:}
+		i=0
+		until grep -q '^ready' "$out"; do
+			if ! kill -0 "$pid" 2>/dev/null || [ "$i" -ge 1200 ]; then
+				cat "$out"
+				fail "workload $pid did not get ready"
+			fi
+			i=$((i + 1))
+			sleep 0.1
+		done
 	done
+}
+
+wl_start() {
+	wl_launch "$@"
+	wl_wait
+}
+
+# Kill one workload (its children follow it: they die with their parent).
+wl_stop() {
+	kill -KILL "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
 }
 
 # Files the workloads create: removed on exit so their page cache goes.

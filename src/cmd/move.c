@@ -1,0 +1,451 @@
+/* memcg move: options, validation, the engine, the report. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/move.h"
+#include "core/proc.h"
+#include "core/size.h"
+#include "memcg.h"
+#include "output/table.h"
+
+enum {
+	COL_PID, COL_COMM, COL_FROM, COL_TO, COL_STATUS, COL_ERROR, COL_MOVED,
+	COL_SRC_BEFORE, COL_SRC_AFTER, COL_DST_BEFORE, COL_DST_AFTER, COL_RSS,
+	COL_TIME, COL_CHARGE, COL_NOISY,
+};
+
+static const struct mc_colinfo columns[] = {
+	[COL_PID] = { "PID", 5, SCOLS_FL_RIGHT, MC_COL_NUM, "process ID" },
+	[COL_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name" },
+	[COL_FROM] = { "FROM", 0.2, 0, MC_COL_STR,
+		       "memory cgroup the process came from" },
+	[COL_TO] = { "TO", 0.2, 0, MC_COL_STR, "destination memory cgroup" },
+	[COL_STATUS] = { "STATUS", 8, 0, MC_COL_STR,
+			 "moved, failed, exited, skipped, rolled-back, "
+			 "planned or not-attempted" },
+	[COL_ERROR] = { "ERROR", 0.3, SCOLS_FL_WRAP, MC_COL_STR,
+			"errno name and reason of a failure" },
+	[COL_MOVED] = { "MOVED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+			"charge that moved with the process (see memcg-move(8))" },
+	[COL_SRC_BEFORE] = { "SRC-BEFORE", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+			     "source usage_in_bytes before the move" },
+	[COL_SRC_AFTER] = { "SRC-AFTER", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+			    "source usage_in_bytes after the move" },
+	[COL_DST_BEFORE] = { "DST-BEFORE", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+			     "destination usage_in_bytes before the move" },
+	[COL_DST_AFTER] = { "DST-AFTER", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+			    "destination usage_in_bytes after the move" },
+	[COL_RSS] = { "RSS", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+		      "resident set size of the process" },
+	[COL_TIME] = { "TIME", 6, SCOLS_FL_RIGHT, MC_COL_NUM,
+		       "microseconds the kernel took for the move" },
+	[COL_CHARGE] = { "CHARGE", 7, 0, MC_COL_STR,
+			 "charge the kernel was asked to move, or refused" },
+	[COL_NOISY] = { "NOISY", 5, 0, MC_COL_BOOL,
+			"source and destination readings disagree by more "
+			"than the per-CPU slack" },
+};
+#define NCOLS (sizeof(columns) / sizeof(columns[0]))
+
+static const int default_cols[] = {
+	COL_PID, COL_COMM, COL_FROM, COL_TO, COL_STATUS, COL_MOVED,
+	COL_SRC_BEFORE, COL_SRC_AFTER, COL_DST_BEFORE, COL_DST_AFTER, COL_RSS,
+	COL_TIME, -1,
+};
+/* JSON carries the whole record by default (DESIGN: one document) */
+static const int default_json_cols[] = {
+	COL_PID, COL_COMM, COL_FROM, COL_TO, COL_STATUS, COL_ERROR, COL_MOVED,
+	COL_SRC_BEFORE, COL_SRC_AFTER, COL_DST_BEFORE, COL_DST_AFTER, COL_RSS,
+	COL_TIME, COL_CHARGE, COL_NOISY, -1,
+};
+
+static struct {
+	char *charge;
+	char *from;
+	char *wait;
+	int keep_setting, require_charge, atomic, dry_run;
+	int from_count, charge_count;
+} opt;
+
+enum { OPT_CHARGE = 1, OPT_FROM };
+
+static struct poptOption move_popt[] = {
+	{ "charge", 'c', POPT_ARG_STRING, &opt.charge, OPT_CHARGE,
+	  "charge to move: anon, file, all (default), none or keep", "MODE" },
+	{ "from", 'f', POPT_ARG_STRING, &opt.from, OPT_FROM,
+	  "move every process of SRC", "SRC" },
+	{ "keep-setting", '\0', POPT_ARG_NONE, &opt.keep_setting, 0,
+	  "leave DEST's move_charge_at_immigrate as set", NULL },
+	{ "require-charge", '\0', POPT_ARG_NONE, &opt.require_charge, 0,
+	  "stop with status 3 if the kernel will not move charge", NULL },
+	{ "atomic", '\0', POPT_ARG_NONE, &opt.atomic, 0,
+	  "if any process fails, move the others back", NULL },
+	{ "dry-run", '\0', POPT_ARG_NONE, &opt.dry_run, 0,
+	  "validate and show the plan; change nothing", NULL },
+	{ "wait", 'w', POPT_ARG_STRING, &opt.wait, 0,
+	  "seconds to wait for another run's lock on DEST (default 60)",
+	  "SECONDS" },
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, mc_output_popt, 0,
+	  "Output options:", NULL },
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, mc_global_popt, 0,
+	  "Global options:", NULL },
+	POPT_TABLEEND
+};
+
+static int on_opt(int val, poptContext ctx)
+{
+	(void)ctx;
+	if (val == OPT_FROM && ++opt.from_count > 1)
+		return mc_usage("--from may be given once");
+	if (val == OPT_CHARGE && ++opt.charge_count > 1)
+		return mc_usage("--charge may be given once");
+	return 0;
+}
+
+static volatile sig_atomic_t stop_sig;
+
+static void on_signal(int sig)
+{
+	stop_sig = sig;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: a lock wait must end */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static void notice(const char *msg)
+{
+	mc_warn("%s", msg);
+}
+
+static int parse_mode(int *mode)
+{
+	if (!opt.charge) {
+		*mode = 3;
+		return 0;
+	}
+	if (!strcmp(opt.charge, "keep")) {
+		*mode = MC_MODE_KEEP;
+		return 0;
+	}
+	*mode = mc_mode_parse(opt.charge);
+	if (*mode < 0)
+		return mc_usage("--charge: '%s' is not one of anon, file, all, "
+				"none, keep", opt.charge);
+	return 0;
+}
+
+static int parse_wait(int *secs)
+{
+	pid_t v;
+
+	*secs = 60;
+	if (!opt.wait)
+		return 0;
+	if (!strcmp(opt.wait, "0")) {
+		*secs = 0;
+		return 0;
+	}
+	if (mc_parse_pid(opt.wait, &v) < 0)
+		return mc_usage("--wait: '%s' is not a number of seconds",
+				opt.wait);
+	*secs = (int)v;
+	return 0;
+}
+
+/* Operands: DEST then PIDs (strict, no duplicates). */
+static int parse_operands(const char **args, const char **dest,
+			  pid_t **pids, size_t *npids)
+{
+	size_t n = 0;
+
+	if (!args || !args[0])
+		return mc_usage("move: no destination cgroup given");
+	*dest = args[0];
+	while (args[n + 1])
+		n++;
+	if (opt.from && n)
+		return mc_usage("move: --from SRC takes no PIDs");
+	if (!opt.from && !n)
+		return mc_usage("move: no PIDs given (or use --from SRC)");
+	*pids = calloc(n ? n : 1, sizeof(pid_t));
+	if (!*pids)
+		return MC_EXIT_FAIL;
+	for (size_t i = 0; i < n; i++) {
+		const char *a = args[i + 1];
+
+		if (mc_parse_pid(a, &(*pids)[i]) < 0)
+			return mc_usage("'%s' is not a PID (1 to %d)", a,
+					INT_MAX);
+		for (size_t j = 0; j < i; j++)
+			if ((*pids)[j] == (*pids)[i])
+				return mc_usage("PID %d is given twice",
+						(int)(*pids)[i]);
+	}
+	*npids = n;
+	return 0;
+}
+
+static void add_row(struct mc_table *t, const struct mc_move *mv,
+		    const struct mc_move_rec *r)
+{
+	struct libscols_line *ln = mc_table_line(t, NULL);
+	char err[900];
+
+	mc_cell_num(t, ln, COL_PID, true, r->pid);
+	mc_cell_str(t, ln, COL_COMM, r->comm[0] ? r->comm : NULL);
+	mc_cell_str(t, ln, COL_FROM,
+		    r->origin < mv->norigins ? mv->origins[r->origin].cg.path
+					     : NULL);
+	mc_cell_str(t, ln, COL_TO, mv->dst.path);
+	mc_cell_str(t, ln, COL_STATUS, mc_status_name(r->status));
+	if (r->status == MC_FAILED) {
+		snprintf(err, sizeof(err), "%s: %s",
+			 mc_errno_name(r->err) ? mc_errno_name(r->err) : "error",
+			 r->msg ? r->msg : "failed");
+		mc_cell_str(t, ln, COL_ERROR, err);
+	}
+	mc_cell_size(t, ln, COL_MOVED, r->have_moved, r->moved);
+	mc_cell_size(t, ln, COL_SRC_BEFORE, r->have_before,
+		     (int64_t)r->src_before);
+	mc_cell_size(t, ln, COL_SRC_AFTER, r->have_after,
+		     (int64_t)r->src_after);
+	mc_cell_size(t, ln, COL_DST_BEFORE, r->have_before,
+		     (int64_t)r->dst_before);
+	mc_cell_size(t, ln, COL_DST_AFTER, r->have_after,
+		     (int64_t)r->dst_after);
+	mc_cell_size(t, ln, COL_RSS, r->have_rss, (int64_t)r->rss);
+	mc_cell_num(t, ln, COL_TIME, r->have_time, (int64_t)r->time_us);
+	mc_cell_str(t, ln, COL_CHARGE,
+		    mv->refused ? "refused"
+				: mv->charge >= 0 ? mc_mode_name(mv->charge)
+						  : NULL);
+	if (r->have_moved)
+		mc_cell_bool(t, ln, COL_NOISY, r->noisy);
+}
+
+struct tally {
+	size_t moved, failed, exited, skipped, rolled, planned, notatt;
+	int64_t charge, left;
+	bool noisy;
+};
+
+static void count(const struct mc_move *mv, struct tally *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < mv->nrecs; i++) {
+		const struct mc_move_rec *r = &mv->recs[i];
+
+		switch (r->status) {
+		case MC_MOVED:
+			s->moved++;
+			if (r->have_moved)
+				s->charge += r->moved;
+			if (r->have_moved && r->have_rss &&
+			    (int64_t)r->rss > r->moved)
+				s->left += (int64_t)r->rss - r->moved;
+			s->noisy |= r->noisy;
+			break;
+		case MC_FAILED: s->failed++; break;
+		case MC_EXITED: s->exited++; break;
+		case MC_SKIPPED: s->skipped++; break;
+		case MC_ROLLED_BACK: s->rolled++; break;
+		case MC_PLANNED: s->planned++; break;
+		case MC_NOT_ATTEMPTED: s->notatt++; break;
+		}
+	}
+}
+
+static void print_failures(const struct mc_move *mv)
+{
+	for (size_t i = 0; i < mv->nrecs; i++) {
+		const struct mc_move_rec *r = &mv->recs[i];
+		const char *name = mc_errno_name(r->err);
+
+		if (r->status != MC_FAILED)
+			continue;
+		if (name)
+			mc_warn("cannot move %d to '%s': %s (%s)", (int)r->pid,
+				mv->dst.path, r->msg ? r->msg : "failed", name);
+		else
+			mc_warn("cannot move %d to '%s': %s", (int)r->pid,
+				mv->dst.path, r->msg ? r->msg : "failed");
+	}
+}
+
+static void print_summary(const struct mc_move *mv, const struct tally *s,
+			  FILE *out)
+{
+	char moved[MC_SIZE_BUFSZ], left[MC_SIZE_BUFSZ];
+
+	if (mv->dry_run) {
+		fprintf(out, "dry run: %zu planned, %zu failed, %zu skipped; "
+			"charge %s\n", s->planned, s->failed, s->skipped,
+			mv->refused ? "would not move (inferred from the "
+				      "kernel version)"
+				    : "would move (inferred from the kernel "
+				      "version)");
+		return;
+	}
+	fprintf(out, "%zu moved, %zu failed, %zu exited, %zu skipped",
+		s->moved, s->failed, s->exited, s->skipped);
+	if (s->rolled)
+		fprintf(out, ", %zu rolled back", s->rolled);
+	if (s->notatt)
+		fprintf(out, ", %zu not attempted", s->notatt);
+	if (mv->refused) {
+		fprintf(out, "; charge did not move (refused by the kernel)\n");
+		return;
+	}
+	fprintf(out, "; charge moved %s%s; left in the source about %s "
+		"(RSS minus MOVED)\n",
+		mc_size_human_signed(moved, sizeof(moved), s->charge),
+		s->noisy ? " (noisy)" : "",
+		mc_size_human_signed(left, sizeof(left), s->left));
+}
+
+static void report(struct mc_table *t, const struct mc_move *mv)
+{
+	struct tally s;
+
+	for (size_t i = 0; i < mv->nrecs; i++)
+		add_row(t, mv, &mv->recs[i]);
+	mc_table_print(t, stdout);
+	print_failures(mv);
+	count(mv, &s);
+	/* the summary is for people: stderr when stdout is for programs */
+	print_summary(mv, &s, mc_out.json || mc_out.raw ? stderr : stdout);
+}
+
+static int exit_status(const struct mc_move *mv, int run_rc)
+{
+	struct tally s;
+
+	if (mv->interrupted)
+		return mv->interrupted == SIGINT ? MC_EXIT_SIGINT
+						 : MC_EXIT_SIGTERM;
+	if (mv->require_failed)
+		return MC_EXIT_NOCHARGE;
+	if (run_rc < 0)
+		return MC_EXIT_FAIL;
+	count(mv, &s);
+	if (mv->atomic && (s.failed || s.rolled))
+		return MC_EXIT_FAIL;
+	if (!s.failed && !s.notatt)
+		return MC_EXIT_OK;
+	/* a dry run's planned processes stand for the ones it would move */
+	return s.moved || s.planned ? MC_EXIT_PARTIAL : MC_EXIT_FAIL;
+}
+
+/* A check that fails before the engine runs is a usage error when the
+ * name itself is wrong (EINVAL), a failure otherwise. */
+static int setup_error(const struct mc_error *e)
+{
+	return mc_fail(e->code == EINVAL ? MC_EXIT_USAGE : MC_EXIT_FAIL, e);
+}
+
+static int run(const char *dest, const pid_t *pids, size_t npids, int mode,
+	       int wait)
+{
+	struct mc_move mv = { 0 };
+	struct mc_table t;
+	struct mc_mounts m;
+	struct mc_error e;
+	int rc, run_rc;
+
+	/* columns first: a bad -o must not come after processes moved */
+	if (mc_table_init(&t, "processes", columns, NCOLS,
+			  mc_out.json ? default_json_cols : default_cols,
+			  &e) < 0)
+		return mc_fail(MC_EXIT_USAGE, &e);
+	rc = mc_load_hier(&m, &mv.h);
+	if (rc) {
+		mc_table_free(&t);
+		return rc;
+	}
+	mv.m = &m;
+	mv.ops = &mc_real_ops;
+	mv.stop = &stop_sig;
+	mv.notice = notice;
+	mv.mode = mode;
+	mv.keep_setting = opt.keep_setting;
+	mv.require_charge = opt.require_charge;
+	mv.atomic = opt.atomic;
+	mv.dry_run = opt.dry_run;
+	mv.wait = wait;
+	/* per process, read only what the selected columns show */
+	mv.want_comm = mc_table_has(&t, COL_COMM);
+	mv.want_rss = mc_table_has(&t, COL_RSS);
+	mv.want_usage = mc_table_has(&t, COL_MOVED) ||
+			mc_table_has(&t, COL_SRC_BEFORE) ||
+			mc_table_has(&t, COL_SRC_AFTER) ||
+			mc_table_has(&t, COL_DST_BEFORE) ||
+			mc_table_has(&t, COL_DST_AFTER) ||
+			mc_table_has(&t, COL_NOISY);
+	rc = MC_EXIT_FAIL;
+	if (mc_move_init(&mv, dest, &e) < 0 ||
+	    (opt.from && mc_move_set_from(&mv, opt.from, &e) < 0)) {
+		rc = setup_error(&e);
+		goto out;
+	}
+	for (size_t i = 0; i < npids; i++)
+		if (mc_move_add_pid(&mv, pids[i], &e) < 0)
+			goto fail;
+	catch_signals();
+	run_rc = mc_move_run(&mv, &e);
+	if (run_rc < 0 && !mv.interrupted)
+		mc_warn("%s", e.msg);
+	report(&t, &mv);
+	rc = exit_status(&mv, run_rc);
+	goto out;
+fail:
+	rc = mc_fail(MC_EXIT_FAIL, &e);
+out:
+	mc_move_free(&mv);
+	mc_mounts_free(&m);
+	mc_table_free(&t);
+	return rc;
+}
+
+int mc_cmd_move(int argc, const char **argv)
+{
+	const char *dest = NULL;
+	pid_t *pids = NULL;
+	size_t npids = 0;
+	poptContext ctx;
+	int rc, mode, wait;
+
+	ctx = mc_popt("move", argc, argv, move_popt,
+		      "[OPTIONS] DEST PID... | --from SRC DEST", on_opt, &rc);
+	if (!ctx)
+		return rc;
+	if (mc_out.list_columns) {
+		rc = mc_table_list_columns(columns, NCOLS, stdout);
+		goto out;
+	}
+	rc = parse_mode(&mode);
+	if (!rc)
+		rc = parse_wait(&wait);
+	if (!rc && mode == 0 && opt.require_charge)
+		rc = mc_usage("--charge none with --require-charge asks for "
+			      "nothing to move");
+	if (!rc)
+		rc = parse_operands(poptGetArgs(ctx), &dest, &pids, &npids);
+	if (!rc)
+		rc = run(dest, pids, npids, mode, wait);
+out:
+	free(pids);
+	poptFreeContext(ctx);
+	return rc;
+}

@@ -1,0 +1,123 @@
+/* The move engine: plan, lock, set and restore the knob, move each process,
+ * measure, roll back. It returns records; it does not know how they print. */
+#ifndef MEMCG_MOVE_H
+#define MEMCG_MOVE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/cgroup.h"
+#include "core/error.h"
+#include "core/knob.h"
+#include "core/mounts.h"
+
+#define MC_MODE_KEEP (-1)
+#define MC_FROM_PASSES 8	/* DESIGN: re-read SRC at most 8 times */
+
+enum mc_status {
+	MC_PLANNED,
+	MC_MOVED,
+	MC_FAILED,
+	MC_EXITED,
+	MC_SKIPPED,
+	MC_ROLLED_BACK,
+	MC_NOT_ATTEMPTED,
+};
+const char *mc_status_name(enum mc_status s);
+
+/* How the source relates to the destination, for the MOVED rule. */
+enum mc_rel {
+	MC_REL_NONE,
+	MC_REL_SRC_ROOT,
+	MC_REL_DST_ROOT,
+	MC_REL_SRC_ANCESTOR,	/* parent -> child */
+	MC_REL_DST_ANCESTOR,	/* child -> parent */
+};
+
+/* MOVED from one process's readings (DESIGN, memcg-move(8)): the source's
+ * decrease of usage_in_bytes, cross-checked with the destination's increase;
+ * noisy when they differ by more than slack. When one side is the root, or
+ * an ancestor of the other (whose hierarchical usage does not change), the
+ * other side is used and the ancestor's change is the cross-check. */
+int64_t mc_moved_rule(enum mc_rel rel, uint64_t src_before, uint64_t src_after,
+		      uint64_t dst_before, uint64_t dst_after, uint64_t slack,
+		      bool *noisy);
+
+struct mc_origin {
+	struct mc_cgroup cg;
+	int usage_fd;		/* memory.usage_in_bytes, opened once */
+	int procs_fd;		/* cgroup.procs, for rollback */
+	struct mc_knob_guard knob;
+	bool knob_set;
+	bool locked;
+	enum mc_rel rel;
+};
+
+struct mc_move_rec {
+	pid_t pid;
+	unsigned long long starttime;	/* 0: not checked (--from) */
+	char comm[64];
+	size_t origin;			/* index into origins */
+	enum mc_status status;
+	int err;			/* errno of a failure */
+	char *msg;			/* why it failed, was skipped, exited */
+	bool have_before, have_after, have_moved, have_rss, have_time;
+	uint64_t src_before, src_after, dst_before, dst_after;
+	int64_t moved;
+	bool noisy;
+	uint64_t rss;
+	uint64_t time_us;
+};
+
+struct mc_move {
+	/* set by the caller before mc_move_init */
+	const struct mc_mounts *m;
+	const struct mc_hier *h;
+	const struct mc_ctl_ops *ops;
+	const volatile sig_atomic_t *stop;	/* signal number or 0 */
+	void (*notice)(const char *msg);
+	int mode;				/* 0..3 or MC_MODE_KEEP */
+	bool keep_setting, require_charge, atomic, dry_run;
+	int wait;				/* seconds for DEST's lock */
+	bool want_comm, want_rss, want_usage;	/* columns shown */
+
+	/* filled by the engine */
+	struct mc_kernel kernel;
+	struct mc_cgroup dst;
+	int dst_procs_fd, dst_usage_fd;
+	struct mc_knob_guard knob;
+	bool dst_locked;
+	int charge;			/* knob value in effect, -1 unknown */
+	bool refused;			/* the kernel will not move charge */
+	bool refusal_inferred;		/* from the version (dry run) */
+	char refused_why[256];
+	bool require_failed;		/* --require-charge and refused: exit 3 */
+	ssize_t from;			/* origin of --from, or -1 */
+	int interrupted;		/* signal that stopped the run */
+	uint64_t slack;			/* bytes: 64 pages per CPU */
+
+	struct mc_origin *origins;
+	size_t norigins;
+	struct mc_move_rec *recs;
+	size_t nrecs, caprecs;
+};
+
+/* Open DEST (and prepare its descriptors). */
+int mc_move_init(struct mc_move *mv, const char *dest, struct mc_error *e);
+/* --from SRC. */
+int mc_move_set_from(struct mc_move *mv, const char *src, struct mc_error *e);
+/* Validate a PID from the command line and add its record (planned,
+ * skipped, or failed with the reason). -1 only on a fatal error. */
+int mc_move_add_pid(struct mc_move *mv, pid_t pid, struct mc_error *e);
+/* Lock, set the knob, move, roll back, restore. -1 when the run could not
+ * start (nothing moved) or a restore failed. */
+int mc_move_run(struct mc_move *mv, struct mc_error *e);
+void mc_move_free(struct mc_move *mv);
+
+/* Add an origin cgroup that is already open (tests) or find one by path. */
+ssize_t mc_move_origin(struct mc_move *mv, const char *hpath,
+		       struct mc_error *e);
+
+#endif

@@ -1,0 +1,208 @@
+/* Readers of /proc/PID. A process can exit between any two reads: ENOENT and
+ * ESRCH are reported as ESRCH, an ordinary outcome for callers. */
+#include "core/proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int mc_parse_pid(const char *s, pid_t *pid)
+{
+	long long v = 0;
+
+	if (!*s)
+		return -1;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (*p - '0');
+		if (v > INT_MAX)
+			return -1;
+	}
+	if (v < 1)
+		return -1;
+	*pid = (pid_t)v;
+	return 0;
+}
+
+int mc_proc_parse_stat(const char *buf, struct mc_proc_stat *st)
+{
+	const char *open = strchr(buf, '('), *close = strrchr(buf, ')');
+	unsigned long long field[22];
+	const char *p;
+	size_t n;
+
+	if (!open || !close || close < open || close[1] != ' ')
+		return -1;
+	n = (size_t)(close - open - 1);
+	if (n >= sizeof(st->comm))
+		n = sizeof(st->comm) - 1;
+	memcpy(st->comm, open + 1, n);
+	st->comm[n] = '\0';
+	p = close + 2;
+	st->state = *p++;
+	/* fields 4.. after the state: ppid pgrp session tty_nr tpgid flags(9)
+	 * ... starttime(22) vsize(23) rss(24) */
+	for (int i = 0; i < 21; i++) {
+		char *end;
+
+		if (*p != ' ')
+			return -1;
+		field[i] = strtoull(p + 1, &end, 10);
+		if (end == p + 1) {
+			/* tty_nr and others can be negative: skip the sign */
+			field[i] = (unsigned long long)strtoll(p + 1, &end, 10);
+			if (end == p + 1)
+				return -1;
+		}
+		p = end;
+	}
+	st->flags = (unsigned)field[5];
+	st->starttime = field[18];
+	st->rss_pages = field[20];
+	return 0;
+}
+
+char *mc_read_fd(int fd, const char *what, size_t *len, struct mc_error *e)
+{
+	size_t cap = 4096, used = 0;
+	char *buf = NULL;
+
+	for (;;) {
+		char *nb = realloc(buf, cap + 1);
+		ssize_t n;
+
+		if (!nb) {
+			free(buf);
+			return mc_err(e, ENOMEM, "cannot allocate"), NULL;
+		}
+		buf = nb;
+		n = pread(fd, buf + used, cap - used, (off_t)used);
+		if (n < 0) {
+			int err = errno;
+
+			free(buf);
+			return mc_err(e, err, "cannot read '%s'", what), NULL;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+		if (used == cap)
+			cap *= 2;
+	}
+	buf[used] = '\0';
+	if (len)
+		*len = used;
+	return buf;
+}
+
+char *mc_read_file_at(int dfd, const char *path, size_t *len,
+		      struct mc_error *e)
+{
+	int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
+	char *buf;
+
+	if (fd < 0)
+		return mc_err(e, errno, "cannot open '%s'", path), NULL;
+	buf = mc_read_fd(fd, path, len, e);
+	close(fd);
+	return buf;
+}
+
+static char *read_pid_file(const struct mc_mounts *m, pid_t pid,
+			   const char *name, struct mc_error *e)
+{
+	char path[4200], rel[64];
+	char *buf;
+
+	snprintf(rel, sizeof(rel), "/proc/%d/%s", (int)pid, name);
+	mc_sysroot_path(m, path, sizeof(path), rel);
+	buf = mc_read_file_at(AT_FDCWD, path, NULL, e);
+	if (!buf && (e->code == ENOENT || e->code == ESRCH))
+		mc_errx(e, ESRCH, "process %d does not exist", (int)pid);
+	return buf;
+}
+
+int mc_proc_read_stat(const struct mc_mounts *m, pid_t pid,
+		      struct mc_proc_stat *st, struct mc_error *e)
+{
+	char *buf = read_pid_file(m, pid, "stat", e);
+	int rc;
+
+	if (!buf)
+		return -1;
+	rc = mc_proc_parse_stat(buf, st);
+	free(buf);
+	if (rc < 0)
+		return mc_errx(e, EINVAL, "cannot parse /proc/%d/stat",
+			       (int)pid);
+	return 0;
+}
+
+static bool has_memory_token(const char *ctrl, size_t len)
+{
+	while (len) {
+		size_t n = 0;
+
+		while (n < len && ctrl[n] != ',')
+			n++;
+		if (n == 6 && !strncmp(ctrl, "memory", 6))
+			return true;
+		ctrl += n;
+		len -= n;
+		if (len) {
+			ctrl++;
+			len--;
+		}
+	}
+	return false;
+}
+
+int mc_proc_parse_cgroup(const char *buf, enum mc_hier_type type, char **path)
+{
+	const char *line = buf;
+
+	while (*line) {
+		const char *eol = strchrnul(line, '\n');
+		const char *c1 = memchr(line, ':', (size_t)(eol - line));
+		const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(eol - c1 - 1))
+				    : NULL;
+
+		if (c2) {
+			bool match = type == MC_V2
+				? (c1 - line == 1 && line[0] == '0' && c2 == c1 + 1)
+				: has_memory_token(c1 + 1, (size_t)(c2 - c1 - 1));
+
+			if (match) {
+				*path = strndup(c2 + 1, (size_t)(eol - c2 - 1));
+				return *path ? 0 : -1;
+			}
+		}
+		line = *eol ? eol + 1 : eol;
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+int mc_proc_read_cgroup(const struct mc_mounts *m, pid_t pid,
+			enum mc_hier_type type, char **path,
+			struct mc_error *e)
+{
+	char *buf = read_pid_file(m, pid, "cgroup", e);
+	int rc;
+
+	if (!buf)
+		return -1;
+	rc = mc_proc_parse_cgroup(buf, type, path);
+	free(buf);
+	if (rc < 0)
+		return mc_errx(e, ENOENT,
+			       "process %d is in no memory cgroup (no memory "
+			       "line in /proc/%d/cgroup)",
+			       (int)pid, (int)pid);
+	return 0;
+}

@@ -1,0 +1,48 @@
+/* /proc/PID readers. Parsers take buffers so tests feed them strings. */
+#ifndef MEMCG_PROC_H
+#define MEMCG_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/error.h"
+#include "core/mounts.h"
+
+struct mc_proc_stat {
+	char comm[64];
+	char state;
+	unsigned flags;
+	unsigned long long starttime;	/* clock ticks after boot */
+	uint64_t rss_pages;
+};
+
+#define MC_PF_KTHREAD 0x00200000u	/* include/linux/sched.h */
+
+/* Strict decimal PID, 1..INT_MAX: "12abc", "-1", "0", "" are refused. */
+int mc_parse_pid(const char *s, pid_t *pid);
+
+/* /proc/PID/stat: comm may hold spaces and ')' so the fields after it are
+ * found from the last ')'. */
+int mc_proc_parse_stat(const char *buf, struct mc_proc_stat *st);
+/* ESRCH in e->code when the process is gone. */
+int mc_proc_read_stat(const struct mc_mounts *m, pid_t pid,
+		      struct mc_proc_stat *st, struct mc_error *e);
+
+/* The memory cgroup path in a /proc/PID/cgroup buffer: the v1 line whose
+ * controller list has the exact token "memory", or the "0::" line for v2.
+ * Names may hold spaces and colons: the path is everything after the second
+ * colon. A " (deleted)" suffix is kept. */
+int mc_proc_parse_cgroup(const char *buf, enum mc_hier_type type,
+			 char **path);
+int mc_proc_read_cgroup(const struct mc_mounts *m, pid_t pid,
+			enum mc_hier_type type, char **path,
+			struct mc_error *e);
+
+/* Read a whole file from a descriptor (from offset 0) into a new buffer. */
+char *mc_read_fd(int fd, const char *what, size_t *len, struct mc_error *e);
+/* Read a whole small file (of /proc or a cgroup) into a new buffer. */
+char *mc_read_file_at(int dfd, const char *path, size_t *len,
+		      struct mc_error *e);
+
+#endif
