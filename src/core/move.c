@@ -559,7 +559,7 @@ static void mark_rest(struct mc_move *mv, size_t from)
 {
 	for (size_t i = from; i < mv->nrecs; i++)
 		if (mv->recs[i].status == MC_PLANNED)
-			rec_set(&mv->recs[i], MC_NOT_ATTEMPTED, 0,
+			rec_set(&mv->recs[i], MC_NOT_ATTEMPTED, 0, "%s",
 				mv->interrupted ? "interrupted" : "run stopped");
 }
 
@@ -856,6 +856,7 @@ int mc_move_run(struct mc_move *mv, struct mc_error *e)
 	if (set_charge(mv, e) < 0) {
 		restore_all(mv, &re);
 		unlock_all(mv);
+		mark_rest(mv, 0);
 		return -1;
 	}
 	mc_err_clear(e);
