@@ -1,0 +1,175 @@
+/* Memory hierarchy discovery on recorded and generated mountinfo files. */
+#include "unit.h"
+
+#include "core/mounts.h"
+
+static const struct mc_hier *pick(struct mc_mounts *m, const char *file,
+				  const char *want, struct mc_error *e)
+{
+	assert_int_equal(mc_mounts_parse(m, file, NULL, e), 0);
+	return mc_mounts_memory(m, want, e);
+}
+
+static void v1_only(void **state)
+{
+	struct mc_mounts m;
+	struct mc_error e;
+	const struct mc_hier *h = pick(&m, fixture("mountinfo-6.1-v1.txt"),
+				       NULL, &e);
+
+	(void)state;
+	assert_int_equal(m.n, 1); /* the tmpfs at /sys/fs/cgroup is not one */
+	assert_non_null(h);
+	assert_string_equal(h->target, "/sys/fs/cgroup/memory");
+	assert_string_equal(h->root, "/");
+	assert_int_equal(h->type, MC_V1);
+	mc_mounts_free(&m);
+}
+
+static void systemd_hybrid(void **state)
+{
+	struct mc_mounts m;
+	struct mc_error e;
+	const struct mc_hier *h = pick(&m, fixture("mountinfo-6.1-hybrid.txt"),
+				       NULL, &e);
+	size_t v1 = 0, v2 = 0, mem = 0;
+
+	(void)state;
+	for (size_t i = 0; i < m.n; i++) {
+		v1 += m.h[i].type == MC_V1;
+		v2 += m.h[i].type == MC_V2;
+		mem += m.h[i].memory;
+	}
+	assert_int_equal(v1, 13);
+	assert_int_equal(v2, 1);
+	assert_int_equal(mem, 1); /* name=systemd, cpu,cpuacct: not memory */
+	assert_string_equal(h->target, "/sys/fs/cgroup/memory");
+	mc_mounts_free(&m);
+}
+
+static void v2_only_says_why(void **state)
+{
+	struct mc_mounts m;
+	struct mc_error e;
+
+	(void)state;
+	assert_null(pick(&m, fixture("mountinfo-6.12-v2.txt"), NULL, &e));
+	assert_int_equal(e.code, ENOENT);
+	assert_non_null(strstr(e.msg, "no cgroup v1 memory hierarchy"));
+	assert_int_equal(m.n, 1);
+	assert_int_equal(m.h[0].type, MC_V2);
+	mc_mounts_free(&m);
+}
+
+static const char comounted[] =
+	"30 26 0:26 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
+	"31 26 0:27 / /sys/fs/cgroup/mem,blk rw - cgroup cgroup rw,blkio,memory,xattr\n"
+	"32 26 0:28 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot\n";
+
+static void comounted_memory_exact_token(void **state)
+{
+	struct mc_mounts m;
+	struct mc_error e;
+	const struct mc_hier *h = pick(&m, tmpfile_with(comounted), NULL, &e);
+
+	(void)state;
+	assert_non_null(h);
+	assert_string_equal(h->target, "/sys/fs/cgroup/mem,blk");
+	assert_false(m.h[0].memory);
+	/* memory_recursiveprot is a cgroup2 option, not the controller */
+	assert_false(m.h[2].memory);
+	mc_mounts_free(&m);
+}
+
+static const char bind_space[] =
+	"31 26 0:28 /docker/abc /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+	"40 1 0:28 / /mnt/all\\040memory rw - cgroup cgroup rw,memory\n"
+	"41 1 0:29 / /mnt/named rw - cgroup cgroup rw,name=systemd\n";
+
+static void bind_mount_root_and_escaped_space(void **state)
+{
+	struct mc_mounts m;
+	struct mc_error e;
+	const struct mc_hier *h = pick(&m, tmpfile_with(bind_space), NULL, &e);
+
+	(void)state;
+	assert_string_equal(m.h[0].root, "/docker/abc");
+	assert_string_equal(m.h[1].target, "/mnt/all memory");
+	/* the mount of the whole hierarchy wins over the sub-tree */
+	assert_ptr_equal(h, &m.h[1]);
+	assert_false(m.h[2].memory);
+	mc_mounts_free(&m);
+}
+
+static void mount_option_chooses(void **state)
+{
+	struct mc_mounts m;
+	struct mc_error e;
+	const struct mc_hier *h =
+		pick(&m, tmpfile_with(bind_space), "/sys/fs/cgroup/memory", &e);
+
+	(void)state;
+	assert_ptr_equal(h, &m.h[0]);
+	assert_null(mc_mounts_memory(&m, "/mnt/named", &e));
+	assert_int_equal(e.code, EINVAL);
+	assert_null(mc_mounts_memory(&m, "/nowhere", &e));
+	assert_int_equal(e.code, ENOENT);
+	mc_mounts_free(&m);
+}
+
+static void ten_thousand_mounts(void **state)
+{
+	char path[] = "/tmp/memcg-unit-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	struct mc_mounts m;
+	struct mc_error e;
+	const struct mc_hier *h;
+
+	(void)state;
+	for (int i = 0; i < 10000; i++)
+		fprintf(f, "%d 1 0:%d / /var/lib/containers/%d/merged rw - "
+			"overlay overlay rw,lowerdir=/l%d,upperdir=/u%d\n",
+			100 + i, 100 + i, i, i, i);
+	fprintf(f, "27 26 0:24 / /sys/fs/cgroup/memory rw - cgroup cgroup "
+		   "rw,memory\n");
+	fclose(f);
+	h = pick(&m, path, NULL, &e);
+	assert_non_null(h);
+	assert_int_equal(m.n, 1);
+	assert_string_equal(h->target, "/sys/fs/cgroup/memory");
+	mc_mounts_free(&m);
+	unlink(path);
+}
+
+static void charge_capability_by_version(void **state)
+{
+	struct mc_hier v1 = { .type = MC_V1, .memory = true };
+	struct mc_hier v2 = { .type = MC_V2, .memory = true };
+	struct mc_kernel k61 = { "6.1.0-30-amd64", 6, 1 };
+	struct mc_kernel k612 = { "6.12.1", 6, 12 };
+	struct mc_kernel k613 = { "6.13.0", 6, 13 };
+	struct mc_kernel k7 = { "7.0", 7, 0 };
+
+	(void)state;
+	assert_int_equal(mc_charge_cap(&v1, &k61), MC_CAP_YES);
+	assert_int_equal(mc_charge_cap(&v1, &k612), MC_CAP_YES);
+	assert_int_equal(mc_charge_cap(&v1, &k613), MC_CAP_NO_REMOVED);
+	assert_int_equal(mc_charge_cap(&v1, &k7), MC_CAP_NO_REMOVED);
+	assert_int_equal(mc_charge_cap(&v2, &k61), MC_CAP_NO_V2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(v1_only),
+		cmocka_unit_test(systemd_hybrid),
+		cmocka_unit_test(v2_only_says_why),
+		cmocka_unit_test(comounted_memory_exact_token),
+		cmocka_unit_test(bind_mount_root_and_escaped_space),
+		cmocka_unit_test(mount_option_chooses),
+		cmocka_unit_test(ten_thousand_mounts),
+		cmocka_unit_test(charge_capability_by_version),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,135 @@
+/* /proc parsers: PIDs, stat, cgroup. */
+#include "unit.h"
+
+#include "core/proc.h"
+
+static void pid_parsing(void **state)
+{
+	pid_t p;
+
+	(void)state;
+	assert_int_equal(mc_parse_pid("1", &p), 0);
+	assert_int_equal(p, 1);
+	assert_int_equal(mc_parse_pid("2147483647", &p), 0);
+	assert_int_equal(p, 2147483647);
+	assert_int_equal(mc_parse_pid("2147483648", &p), -1);
+	assert_int_equal(mc_parse_pid("99999999999999999999", &p), -1);
+	assert_int_equal(mc_parse_pid("0", &p), -1);
+	assert_int_equal(mc_parse_pid("-1", &p), -1);
+	assert_int_equal(mc_parse_pid("+5", &p), -1);
+	assert_int_equal(mc_parse_pid("12abc", &p), -1);
+	assert_int_equal(mc_parse_pid(" 12", &p), -1);
+	assert_int_equal(mc_parse_pid("", &p), -1);
+}
+
+static void stat_with_odd_comm(void **state)
+{
+	struct mc_proc_stat st;
+	/* comm "a) (b c" holds spaces and ')' */
+	const char *line =
+		"4242 (a) (b c) S 1 4242 4242 0 -1 4194560 100 0 0 0 5 3 0 0 "
+		"20 0 3 0 987654 68000000 16641 18446744073709551615 1 1 0 0 "
+		"0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n";
+
+	(void)state;
+	assert_int_equal(mc_proc_parse_stat(line, &st), 0);
+	assert_string_equal(st.comm, "a) (b c");
+	assert_int_equal(st.state, 'S');
+	assert_int_equal(st.flags, 4194560);
+	assert_int_equal(st.starttime, 987654);
+	assert_int_equal(st.rss_pages, 16641);
+	assert_false(st.flags & MC_PF_KTHREAD);
+}
+
+static void stat_kernel_thread(void **state)
+{
+	struct mc_proc_stat st;
+	const char *line = "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 "
+			   "0 20 0 1 0 2 0 0 18446744073709551615 0 0 0 0 0 "
+			   "0 0 2147483647 0 0 0 0 0 0 0 0 0 0 0\n";
+
+	(void)state;
+	assert_int_equal(mc_proc_parse_stat(line, &st), 0);
+	assert_true(st.flags & MC_PF_KTHREAD);
+}
+
+static void stat_garbage(void **state)
+{
+	struct mc_proc_stat st;
+
+	(void)state;
+	assert_int_equal(mc_proc_parse_stat("", &st), -1);
+	assert_int_equal(mc_proc_parse_stat("1 (x", &st), -1);
+	assert_int_equal(mc_proc_parse_stat("1 (x) S 1 2", &st), -1);
+}
+
+static char *slurp(const char *path)
+{
+	struct mc_error e;
+	char *buf = mc_read_file_at(AT_FDCWD, path, NULL, &e);
+
+	assert_non_null(buf);
+	return buf;
+}
+
+static void cgroup_lines(void **state)
+{
+	char *buf, *p = NULL;
+
+	(void)state;
+	buf = slurp(fixture("proc-cgroup-6.1-hybrid.txt"));
+	assert_int_equal(mc_proc_parse_cgroup(buf, MC_V1, &p), 0);
+	assert_string_equal(p, "/tool.slice/A");
+	free(p);
+	free(buf);
+
+	buf = slurp(fixture("proc-cgroup-6.1-v1.txt"));
+	assert_int_equal(mc_proc_parse_cgroup(buf, MC_V1, &p), 0);
+	assert_string_equal(p, "/A");
+	free(p);
+	assert_int_equal(mc_proc_parse_cgroup(buf, MC_V2, &p), -1);
+	free(buf);
+
+	/* a name with a space is not escaped in /proc/PID/cgroup */
+	buf = slurp(fixture("proc-cgroup-6.1-v2-space.txt"));
+	assert_int_equal(mc_proc_parse_cgroup(buf, MC_V2, &p), 0);
+	assert_string_equal(p, "/tool.slice/with space");
+	free(p);
+	free(buf);
+
+	/* outside the cgroup namespace's root */
+	buf = slurp(fixture("proc-cgroup-6.1-v2-cgns-outside.txt"));
+	assert_int_equal(mc_proc_parse_cgroup(buf, MC_V2, &p), 0);
+	assert_string_equal(p, "/../other");
+	free(p);
+	free(buf);
+
+	/* a lingering cpu,cpuacct line has no memory token */
+	buf = slurp(fixture("proc-cgroup-6.1-v2-memory-root-v1cpu-lingering.txt"));
+	assert_int_equal(mc_proc_parse_cgroup(buf, MC_V1, &p), -1);
+	free(buf);
+}
+
+static void cgroup_tokens(void **state)
+{
+	char *p = NULL;
+
+	(void)state;
+	assert_int_equal(mc_proc_parse_cgroup("7:memory_x:/no\n5:blkio,memory:/a:b c\n",
+					      MC_V1, &p), 0);
+	assert_string_equal(p, "/a:b c");
+	free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(pid_parsing),
+		cmocka_unit_test(stat_with_odd_comm),
+		cmocka_unit_test(stat_kernel_thread),
+		cmocka_unit_test(stat_garbage),
+		cmocka_unit_test(cgroup_lines),
+		cmocka_unit_test(cgroup_tokens),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
