@@ -181,10 +181,12 @@ int main(int argc, const char **argv)
 		goto out;
 	}
 	rest = poptGetArgs(ctx);
-	if (mc_g.help || !rest) {
-		/* no command is a usage error: help goes to stderr then */
-		rc = mc_g.help ? MC_EXIT_OK : MC_EXIT_USAGE;
-		top_help(ctx, rc ? stderr : stdout);
+	if (mc_g.help) {
+		top_help(ctx, stdout);
+		goto out;
+	}
+	if (!rest) {
+		rc = mc_usage("no command given");
 		goto out;
 	}
 	cmd = find_command(rest[0]);

@@ -106,6 +106,9 @@ static int run(const char *name, const char *mode)
 	if (mode && (val = mc_mode_parse(mode)) < 0)
 		return mc_usage("charge: '%s' is not one of none, anon, file, "
 				"all", mode);
+	if (mode && mc_g.sysroot)
+		return mc_usage("charge: --sysroot is for reading; it cannot "
+				"set a mode");
 	rc = mc_load_hier(&m, &h);
 	if (rc)
 		return rc;

@@ -437,6 +437,9 @@ int mc_cmd_move(int argc, const char **argv)
 	rc = parse_mode(&mode);
 	if (!rc)
 		rc = parse_wait(&wait);
+	if (!rc && mc_g.sysroot && !opt.dry_run)
+		rc = mc_usage("move: --sysroot is for reading; only --dry-run "
+			      "can use it");
 	if (!rc && mode == 0 && opt.require_charge)
 		rc = mc_usage("--charge none with --require-charge asks for "
 			      "nothing to move");

@@ -1,0 +1,41 @@
+# Shared by the cli and host tests: run a command, compare its exit status
+# and stderr, count failures. Source it; call "finish" at the end.
+fails=0
+checks=0
+
+# check NAME STATUS PATTERN CMD...: CMD must exit with STATUS and its stderr
+# must match the extended regex PATTERN ("" = anything).
+check() {
+	local name=$1 want=$2 pat=$3 got err
+	shift 3
+	checks=$((checks + 1))
+	err=$("$@" 2>&1 >/dev/null)
+	got=$?
+	if [ "$got" != "$want" ]; then
+		printf 'FAIL %s: exit %s, want %s\n  %s\n' "$name" "$got" "$want" "$err"
+		fails=$((fails + 1))
+	elif [ -n "$pat" ] && ! printf '%s' "$err" | grep -Eq -- "$pat"; then
+		printf 'FAIL %s: stderr does not match /%s/:\n  %s\n' "$name" "$pat" "$err"
+		fails=$((fails + 1))
+	else
+		printf 'ok   %s\n' "$name"
+	fi
+}
+
+# expect NAME CONDITION-COMMAND...: a plain assertion.
+expect() {
+	local name=$1
+	shift
+	checks=$((checks + 1))
+	if "$@"; then
+		printf 'ok   %s\n' "$name"
+	else
+		printf 'FAIL %s\n' "$name"
+		fails=$((fails + 1))
+	fi
+}
+
+finish() {
+	printf '%d passed, %d failed\n' "$((checks - fails))" "$fails"
+	[ "$fails" -eq 0 ]
+}

@@ -1,0 +1,81 @@
+#!/bin/bash
+# JSON from a --sysroot fixture tree: parses with jq, numbers are numbers,
+# every field holds the value the fixture set, unknown values are null.
+# usage: test_json.sh MEMCG
+set -u
+memcg=$1
+. "$(dirname "$0")/lib.sh"
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root/proc/self" "$root/proc/sys/kernel" "$root/proc/4242" \
+	"$root/proc/4343" "$root/cg/A" "$root/cg/B"
+cat >"$root/proc/self/mountinfo" <<'MI'
+22 1 0:20 / /proc rw,relatime - proc proc rw
+27 26 0:24 / /cg rw,relatime - cgroup cgroup rw,memory
+28 26 0:25 / /unified rw,relatime - cgroup2 cgroup2 rw,nsdelegate
+MI
+echo 6.1.0-30-amd64 >"$root/proc/sys/kernel/osrelease"
+echo '4242 (java worker) S 1 4242 4242 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 9 0 5555 900000000 207360 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0' \
+	>"$root/proc/4242/stat"
+echo '4:memory:/A' >"$root/proc/4242/cgroup"
+echo '4343 (sleep) S 1 4343 4343 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 6666 1000 10 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0' \
+	>"$root/proc/4343/stat"
+echo '4:memory:/B' >"$root/proc/4343/cgroup"
+echo 903839744 >"$root/cg/A/memory.usage_in_bytes"
+echo 1048576 >"$root/cg/B/memory.usage_in_bytes"
+echo 0 >"$root/cg/B/memory.move_charge_at_immigrate"
+
+json=$("$memcg" --sysroot "$root" move --dry-run -J /B 4242 4343 2>/dev/null)
+st=$?
+expect "dry run exits 0" [ "$st" = 0 ]
+expect "output parses as JSON" jq -e . <<<"$json" >/dev/null
+field() { jq -c ".processes[$1].\"$2\"" <<<"$json"; }
+expect "pid is a number" [ "$(field 0 pid)" = 4242 ]
+expect "comm keeps its space" [ "$(field 0 comm)" = '"java worker"' ]
+expect "from is the hierarchy path" [ "$(field 0 from)" = '"/A"' ]
+expect "to is the hierarchy path" [ "$(field 0 to)" = '"/B"' ]
+expect "status planned" [ "$(field 0 status)" = '"planned"' ]
+expect "src-before is A's usage in bytes" [ "$(field 0 src-before)" = 903839744 ]
+expect "dst-before is B's usage in bytes" [ "$(field 0 dst-before)" = 1048576 ]
+expect "rss is 207360 pages" [ "$(field 0 rss)" = $((207360 * $(getconf PAGESIZE))) ]
+expect "moved is null in a dry run" [ "$(field 0 moved)" = null ]
+expect "src-after is null in a dry run" [ "$(field 0 src-after)" = null ]
+expect "time is null in a dry run" [ "$(field 0 time)" = null ]
+expect "error is null" [ "$(field 0 error)" = null ]
+expect "charge asked: all (6.1 moves charges)" [ "$(field 0 charge)" = '"all"' ]
+expect "a process already in DEST is skipped" [ "$(field 1 status)" = '"skipped"' ]
+expect "numbers are JSON numbers" \
+	jq -e '.processes[0] | (.pid|type)=="number" and (."src-before"|type)=="number" and (.rss|type)=="number"' <<<"$json" >/dev/null
+expect "one document" [ "$(jq -s length <<<"$json")" = 1 ]
+
+echo 6.18.0 >"$root/proc/sys/kernel/osrelease"
+json=$("$memcg" --sysroot "$root" move --dry-run -J /B 4242 2>/dev/null)
+expect "6.13+: charge refused (inferred)" [ "$(field 0 charge)" = '"refused"' ]
+check "6.13+ dry run with --require-charge exits 3" 3 "inferred from the kernel version" \
+	"$memcg" --sysroot "$root" move --dry-run --require-charge /B 4242
+
+json=$("$memcg" --sysroot "$root" move --dry-run -J /B 7 2>/dev/null)
+st=$?
+expect "a missing PID fails the dry run with 1" [ "$st" = 1 ]
+expect "its error names ESRCH" [ "$(field 0 error)" = '"ESRCH: no such process"' ]
+
+json=$("$memcg" --sysroot "$root" mounts -J -o target,type,memory,used,moves-charge,inferred 2>/dev/null)
+expect "mounts JSON parses" jq -e . <<<"$json" >/dev/null
+expect "mounts: memory is a boolean" [ "$(jq -c '.mounts[0].memory' <<<"$json")" = true ]
+expect "mounts: the v1 memory mount is used" [ "$(jq -c '.mounts[0].used' <<<"$json")" = true ]
+expect "mounts: 6.18 does not move (inferred)" \
+	[ "$(jq -c '[.mounts[0]."moves-charge", .mounts[0].inferred]' <<<"$json")" = '[false,true]' ]
+expect "mounts: no answer for a mount without memory" \
+	[ "$(jq -c '.mounts[1]."moves-charge"' <<<"$json")" = null ]
+
+check "where the mount is not a memory hierarchy" 2 "without the memory controller" \
+	"$memcg" --sysroot "$root" --mount /unified move --dry-run /B 4242
+check "a name with .. is refused" 2 "'\.\.' is not allowed" \
+	"$memcg" --sysroot "$root" move --dry-run /B/../.. 4242
+check "a missing DEST fails with 1" 1 "cgroup '/C' does not exist" \
+	"$memcg" --sysroot "$root" move --dry-run /C 4242
+ln -s "$root/cg/A" "$root/cg/link"
+check "a symlink out of place is refused" 1 "leaves the memory hierarchy" \
+	"$memcg" --sysroot "$root" move --dry-run /link 4242
+finish

@@ -1,0 +1,54 @@
+#!/bin/bash
+# Help, version and every usage error with its exit status (memcg(8)). None
+# of these may touch a cgroup: they fail before anything is read or written.
+# usage: test_usage.sh MEMCG VERSION
+set -u
+memcg=$1
+version=$2
+. "$(dirname "$0")/lib.sh"
+
+out=$("$memcg" --help); st=$?
+expect "--help exits 0" [ "$st" = 0 ]
+for c in $("$memcg" --list-commands); do
+	expect "--help lists $c" grep -q "^  $c " <<<"$out"
+	check "$c --help exits 0" 0 "" "$memcg" "$c" --help
+	check "$c -h exits 0" 0 "" "$memcg" "$c" -h
+	expect "$c --help prints a usage line" \
+		grep -q "^Usage: memcg $c " <<<"$("$memcg" "$c" --help)"
+done
+expect "-V prints the version" [ "$("$memcg" -V)" = "memcg $version" ]
+
+usage='Try .memcg --help'
+check "no command" 2 "$usage" "$memcg"
+check "unknown command" 2 "'nosuch' is not a memcg command" "$memcg" nosuch
+check "unknown global option" 2 "bogus" "$memcg" --bogus
+check "unknown move option" 2 "bogus" "$memcg" move --bogus /x 1
+check "move without DEST" 2 "no destination" "$memcg" move
+check "move without PIDs" 2 "no PIDs" "$memcg" move /x
+check "PID not a number" 2 "'12abc' is not a PID" "$memcg" move /x 12abc
+check "PID zero" 2 "'0' is not a PID" "$memcg" move /x 0
+check "PID negative" 2 "'-1': a PID is a positive number" "$memcg" move /x -1
+check "PID overflow" 2 "'2147483648' is not a PID" "$memcg" move /x 2147483648
+check "PID far overflow" 2 "is not a PID" "$memcg" move /x 99999999999999999999
+check "duplicate PIDs" 2 "PID 5 is given twice" "$memcg" move /x 5 7 5
+check "empty --charge=" 2 "--charge: '' is not one of" "$memcg" move --charge= /x 1
+check "bad --charge" 2 "--charge: 'most' is not one of" "$memcg" move --charge most /x 1
+check "--charge twice" 2 "--charge may be given once" "$memcg" move -c all -c anon /x 1
+check "--from twice" 2 "--from may be given once" "$memcg" move --from /a --from /b /x
+check "--from with PIDs" 2 "--from SRC takes no PIDs" "$memcg" move --from /a /x 1
+check "none with --require-charge" 2 "asks for nothing" \
+	"$memcg" move --charge none --require-charge /x 1
+check "unknown column" 2 "unknown column 'NOPE'" "$memcg" move -o PID,NOPE /x 1
+check "bad --wait" 2 "--wait: 'soon'" "$memcg" move --wait soon /x 1
+check "move under --sysroot" 2 "only --dry-run" "$memcg" --sysroot /nonexistent move /x 1
+check "charge without CGROUP" 2 "expected CGROUP" "$memcg" charge
+check "charge bad mode" 2 "'most' is not one of" "$memcg" charge /x most
+check "charge extra operand" 2 "expected CGROUP" "$memcg" charge /x all more
+check "charge set under --sysroot" 2 "cannot set" "$memcg" charge --sysroot /nonexistent /x all
+check "charge --restore with operand" 2 "takes no arguments" "$memcg" charge --restore /x
+check "mounts extra operand" 2 "unexpected argument" "$memcg" mounts extra
+check "mounts unknown column" 2 "unknown column" "$memcg" mounts -o nope
+# with POSIXLY_CORRECT, options after operands are operands
+check "POSIXLY_CORRECT: options first" 2 "'--dry-run' is not a PID" \
+	env POSIXLY_CORRECT=1 "$memcg" move /x 1 --dry-run
+finish
