@@ -1,0 +1,47 @@
+#!/bin/bash
+# SIGTERM in the middle of --from with many processes: every process is in
+# SRC or DEST, the run reports what it did and exits 143, and DEST's setting
+# is what it was. strace delays each write(2) so the signal lands mid-run.
+set -u
+. "$(dirname "$0")/lib.sh" "$@"
+command -v strace >/dev/null || skip "strace is not installed"
+
+mkcg src src
+mkcg dst dst
+start "$src" --children 199
+knob_before=$(knob_of "$dst")
+all=$(sort -n "$mnt$src/cgroup.procs")
+expect "200 processes in SRC" [ "$(wc -l <<<"$all")" = 200 ]
+
+strace -f -o /dev/null -e trace=write -e inject=write:delay_enter=20000 \
+	"$memcg" move -J --from "$src" "$dst" >"$tmp/out" 2>"$tmp/err" &
+spid=$!
+# the traced memcg is strace's child
+for _ in $(seq 100); do
+	mpid=$(cat "/proc/$spid/task/$spid/children" 2>/dev/null)
+	[ -n "$mpid" ] && break
+	sleep 0.02
+done
+# wait until some, not all, have moved
+for _ in $(seq 200); do
+	n=$(wc -l <"$mnt$dst/cgroup.procs")
+	[ "$n" -ge 5 ] && break
+	sleep 0.02
+done
+kill -TERM "$mpid"
+wait "$spid"
+st=$?
+moved=$(wc -l <"$mnt$dst/cgroup.procs")
+left=$(wc -l <"$mnt$src/cgroup.procs")
+expect "exit status 143" [ "$st" = 143 ]
+expect "interrupted in the middle ($moved moved, $left left)" [ "$moved" -gt 0 ] && [ "$left" -gt 0 ]
+expect "every process is in SRC or DEST" \
+	[ "$(cat "$mnt$src/cgroup.procs" "$mnt$dst/cgroup.procs" | sort -n)" = "$all" ]
+expect "the report parses" jq -e . "$tmp/out" >/dev/null
+expect "the report counts the moved ones" \
+	[ "$(jq '[.processes[] | select(.status == "moved")] | length' "$tmp/out")" = "$moved" ]
+expect "the rest are not-attempted" \
+	[ "$(jq '[.processes[] | select(.status == "not-attempted")] | length' "$tmp/out")" -ge 1 ]
+expect "DEST's setting is as before" [ "$(knob_of "$dst")" = "$knob_before" ]
+expect "no state record is left" [ -z "$(ls "${MEMCG_RUNDIR:-/run/memcg}" 2>/dev/null)" ]
+finish
