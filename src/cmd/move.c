@@ -98,11 +98,22 @@ static struct poptOption move_popt[] = {
 
 static int on_opt(int val, poptContext ctx)
 {
+	static char *first_from, *first_charge;
+
 	(void)ctx;
-	if (val == OPT_FROM && ++opt.from_count > 1)
+	/* popt has already replaced the first value: free it, say why */
+	if (val == OPT_FROM && ++opt.from_count > 1) {
+		free(first_from);
 		return mc_usage("--from may be given once");
-	if (val == OPT_CHARGE && ++opt.charge_count > 1)
+	}
+	if (val == OPT_CHARGE && ++opt.charge_count > 1) {
+		free(first_charge);
 		return mc_usage("--charge may be given once");
+	}
+	if (val == OPT_FROM)
+		first_from = opt.from;
+	if (val == OPT_CHARGE)
+		first_charge = opt.charge;
 	return 0;
 }
 

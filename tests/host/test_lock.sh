@@ -13,7 +13,8 @@ start "$src"
 second=$wpid
 
 # the first run is slowed to about 50 ms per process
-strace -f -o /dev/null -e trace=write -e inject=write:delay_enter=50000 \
+# (LeakSanitizer cannot run under ptrace)
+ASAN_OPTIONS=detect_leaks=0 strace -f -o /dev/null -e trace=write -e inject=write:delay_enter=50000 \
 	"$memcg" move -o pid,status --from "$src" "$dst" >/dev/null 2>&1 &
 spid=$!
 # (cgroup files report size 0: read them, do not test -s)
