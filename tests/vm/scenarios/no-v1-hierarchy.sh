@@ -25,6 +25,21 @@ run_memcg moj mounts -J
 same "memcg mounts -J: exit status" "$RC" 0
 awk -f "$JSON_AWK" /tmp/moj.out >/tmp/moj.flat ||
 	fail "memcg mounts -J did not print one valid JSON document"
+# the JSON rows: the cgroup2 mount holds memory and cannot move charges;
+# no row is a v1 hierarchy with memory
+awk -F '\t' '
+	$1 ~ /^mounts\.[0-9]+\.type$/ { split($1, f, "."); type[f[2]] = $3 }
+	$1 ~ /^mounts\.[0-9]+\.memory$/ { split($1, f, "."); mem[f[2]] = $3 }
+	$1 ~ /^mounts\.[0-9]+\.moves-charge$/ { split($1, f, "."); moves[f[2]] = $3 }
+	END {
+		for (i in type) {
+			if (type[i] == "cgroup" && mem[i] == "true") v1++
+			if (type[i] == "cgroup2" && mem[i] == "true" && moves[i] == "false") v2++
+		}
+		exit !(v1 == 0 && v2 == 1)
+	}' /tmp/moj.flat ||
+	fail "memcg mounts -J: expected one cgroup2 row with memory that cannot move charges, and no v1 memory row"
+note "ok: memcg mounts -J: one cgroup2 memory row, moves-charge false, no v1 memory row"
 
 wl_start - --anon 4
 before=$(cat "/proc/$WL/cgroup")
