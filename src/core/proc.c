@@ -81,7 +81,10 @@ char *mc_read_fd(int fd, const char *what, size_t *len, struct mc_error *e)
 			return mc_err(e, ENOMEM, "cannot allocate"), NULL;
 		}
 		buf = nb;
-		n = pread(fd, buf + used, cap - used, (off_t)used);
+		/* read(), not pread(): a seq_file read at another offset than
+		 * its own starts over, which for cgroup.procs rebuilds the
+		 * PID list on every call (seq_read_iter) */
+		n = read(fd, buf + used, cap - used);
 		if (n < 0) {
 			int err = errno;
 
@@ -130,14 +133,29 @@ static char *read_pid_file(const struct mc_mounts *m, pid_t pid,
 int mc_proc_read_stat(const struct mc_mounts *m, pid_t pid,
 		      struct mc_proc_stat *st, struct mc_error *e)
 {
-	char *buf = read_pid_file(m, pid, "stat", e);
-	int rc;
+	char path[4200], rel[64], buf[1024];
+	ssize_t n;
+	int fd;
 
-	if (!buf)
-		return -1;
-	rc = mc_proc_parse_stat(buf, st);
-	free(buf);
-	if (rc < 0)
+	/* on the per-process path of a move: one open, one read into the
+	 * stack, no allocation (a stat line is far shorter than buf) */
+	snprintf(rel, sizeof(rel), "/proc/%d/stat", (int)pid);
+	fd = open(mc_sysroot_path(m, path, sizeof(path), rel),
+		  O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ESRCH
+			       ? mc_errx(e, ESRCH, "process %d does not exist",
+					 (int)pid)
+			       : mc_err(e, errno, "cannot open '%s'", path);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return errno == ESRCH ? mc_errx(e, ESRCH, "process %d exited",
+						(int)pid)
+				      : mc_err(e, errno, "cannot read '%s'",
+					       path);
+	buf[n] = '\0';
+	if (mc_proc_parse_stat(buf, st) < 0)
 		return mc_errx(e, EINVAL, "cannot parse /proc/%d/stat",
 			       (int)pid);
 	return 0;

@@ -39,7 +39,7 @@ int mc_proc_read_cgroup(const struct mc_mounts *m, pid_t pid,
 			enum mc_hier_type type, char **path,
 			struct mc_error *e);
 
-/* Read a whole file from a descriptor (from offset 0) into a new buffer. */
+/* Read a whole file from a descriptor (from its current offset). */
 char *mc_read_fd(int fd, const char *what, size_t *len, struct mc_error *e);
 /* Read a whole small file (of /proc or a cgroup) into a new buffer. */
 char *mc_read_file_at(int dfd, const char *path, size_t *len,
