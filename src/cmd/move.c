@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/move.h"
 #include "core/proc.h"
@@ -135,9 +136,21 @@ static void catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+static bool progress_shown;
+
 static void notice(const char *msg)
 {
+	if (progress_shown)
+		fputc('\n', stderr);
+	progress_shown = false;
 	mc_warn("%s", msg);
+}
+
+/* only on a terminal: a log should not fill with counters */
+static void progress(size_t done)
+{
+	fprintf(stderr, "\rmemcg: %zu processes handled", done);
+	progress_shown = true;
 }
 
 static int parse_mode(int *mode)
@@ -389,6 +402,8 @@ static int run(const char *dest, const pid_t *pids, size_t npids, int mode,
 	mv.ops = &mc_real_ops;
 	mv.stop = &stop_sig;
 	mv.notice = notice;
+	if (isatty(STDERR_FILENO))
+		mv.progress = progress;
 	mv.mode = mode;
 	mv.keep_setting = opt.keep_setting;
 	mv.require_charge = opt.require_charge;
@@ -415,6 +430,8 @@ static int run(const char *dest, const pid_t *pids, size_t npids, int mode,
 			goto fail;
 	catch_signals();
 	run_rc = mc_move_run(&mv, &e);
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
 	if (run_rc < 0 && !mv.interrupted)
 		mc_warn("%s", e.msg);
 	report(&t, &mv);

@@ -511,6 +511,8 @@ static bool move_one(struct mc_move *mv, struct mc_move_rec *r,
 	uint64_t t0;
 	int err;
 
+	if (mv->progress && (r - mv->recs) % 256 == 255)
+		mv->progress((size_t)(r - mv->recs) + 1);
 	if (r->starttime && !same_process(mv, r))
 		return true;
 	read_before(mv, r, c);

@@ -78,6 +78,7 @@ struct mc_move {
 	const struct mc_ctl_ops *ops;
 	const volatile sig_atomic_t *stop;	/* signal number or 0 */
 	void (*notice)(const char *msg);
+	void (*progress)(size_t done);		/* every 256 processes */
 	int mode;				/* 0..3 or MC_MODE_KEEP */
 	bool keep_setting, require_charge, atomic, dry_run;
 	int wait;				/* seconds for DEST's lock */
