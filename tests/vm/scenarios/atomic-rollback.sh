@@ -2,6 +2,8 @@
 # that B's limit cannot take: the big one fails with ENOMEM, the small
 # ones already moved go back to A with their charge, memcg exits 1, and
 # both knobs (B's, and A's which memcg sets for the way back) are restored.
+# Then `--atomic` with a PID that no longer exists: a bad PID aborts the
+# whole batch before anything moves (DESIGN.md "memcg move", step 1).
 . /vmtest/lib.sh
 
 A=$(cg_path A)
@@ -44,5 +46,23 @@ for p in "$s1" "$s2" "$big" "$s3"; do
 done
 near "A rss back where it was" "$A1_rss" "$A0_rss"
 near "B rss" "$B1_rss" 0
+same "B's move_charge_at_immigrate restored" "$(knob "$B")" "$knobB"
+same "A's move_charge_at_immigrate restored" "$(knob "$A")" "$knobA"
+
+note "--- a PID that has exited"
+sh -c 'exit 0' &
+gone=$!
+wait "$gone" || true
+move_json ag --atomic --charge all "$B" "$s1" "$gone" "$s2"
+settle
+snap A2 "$A"
+snap B2 "$B"
+same "exit status" "$RC" 1
+contains "stderr names the PID" /tmp/ag.err "$gone"
+for p in "$s1" "$s2"; do
+	same "cgroup of $p" "$(cg_of "$p")" "$A"
+done
+near "A rss unchanged" "$A2_rss" "$A1_rss"
+near "B rss" "$B2_rss" 0
 same "B's move_charge_at_immigrate restored" "$(knob "$B")" "$knobB"
 same "A's move_charge_at_immigrate restored" "$(knob "$A")" "$knobA"
