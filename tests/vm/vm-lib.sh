@@ -1,7 +1,7 @@
 # vm-lib.sh — host side of the vm test tier, sourced by run-guest (bash).
 #
 # Fetches Debian kernels into a cache, builds an initramfs holding busybox,
-# memcg, the workload helper and scripts, and boots it under qemu without
+# memcg, the test workload and scripts, and boots it under qemu without
 # KVM. Kept apart from run-guest so other scripts can reuse the pieces.
 
 VM_CACHE="${MEMCG_VM_CACHE:-/var/cache/memcg-vm}"

@@ -1,4 +1,4 @@
-# lib.sh — helpers for the vm scenarios, sourced by each one in the guest
+# lib.sh — shell functions for the vm scenarios, sourced by each one in the guest
 # (busybox sh). A scenario creates scratch cgroups beneath its own memory
 # cgroup, starts workloads in them, runs memcg and compares memcg's report
 # with the kernel's own files. Everything it creates is removed on exit,
