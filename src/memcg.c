@@ -10,6 +10,8 @@
 int mc_cmd_move(int argc, const char **argv);
 int mc_cmd_mounts(int argc, const char **argv);
 int mc_cmd_charge(int argc, const char **argv);
+int mc_cmd_where(int argc, const char **argv);
+int mc_cmd_ps(int argc, const char **argv);
 
 const struct mc_cmd mc_commands[] = {
 	{ "move", mc_cmd_move, "[OPTIONS] DEST PID... | --from SRC DEST",
@@ -18,6 +20,10 @@ const struct mc_cmd mc_commands[] = {
 	  "list memory hierarchies and whether charges can move" },
 	{ "charge", mc_cmd_charge, "[OPTIONS] CGROUP [none|anon|file|all]",
 	  "read or set memory.move_charge_at_immigrate" },
+	{ "where", mc_cmd_where, "[OPTIONS] PID...",
+	  "show which memory cgroups a process's pages are charged to" },
+	{ "ps", mc_cmd_ps, "[OPTIONS] CGROUP",
+	  "list the processes of a memory cgroup and where they are charged" },
 	{ NULL, NULL, NULL, NULL },
 };
 

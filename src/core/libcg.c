@@ -17,7 +17,7 @@ static bool ready(void)
 {
 	if (!tried) {
 		tried = true;
-		/* its default logger writes to stdout; core code never prints */
+		/* its default logger writes to stdout: core never prints */
 		cgroup_set_logger(NULL, -1, NULL);
 		if (cgroup_init() != 0 ||
 		    cgroup_get_subsys_mount_point("memory", &memory_mount) != 0)

@@ -63,9 +63,9 @@ static int libcg_visit(void *arg, const char *rel, struct mc_error *e)
 	struct stat st;
 
 	dir_path(w->m, w->h, rel, dir, sizeof(dir));
-	if (stat(dir, &st) < 0)
-		return errno == ENOENT ? 0 : mc_err(e, errno, "cannot stat '%s'",
-						    dir);
+	if (stat(dir, &st) < 0) /* removed while we walk */
+		return errno == ENOENT ? 0
+				       : mc_err(e, errno, "cannot stat '%s'", dir);
 	return visit(w, rel, st.st_ino, e);
 }
 
@@ -342,6 +342,14 @@ const char *mc_inomap_path(struct mc_inomap *map, uint64_t ino)
 		map->unknown[map->nunknown++] = ino;
 	}
 	return NULL;
+}
+
+uint64_t mc_inomap_ino(const struct mc_inomap *map, const char *path)
+{
+	for (size_t i = 0; i < map->n; i++)
+		if (!strcmp(map->v[i].path, path))
+			return map->v[i].ino;
+	return 0;
 }
 
 void mc_inomap_free(struct mc_inomap *map)

@@ -12,9 +12,9 @@
 #include "core/mounts.h"
 
 struct mc_tree_node {
-	const char *path;	/* hierarchy path, as /proc/PID/cgroup prints it */
-	const char *rel;	/* below the mount point; "." for the mount point */
-	uint64_t ino;		/* st_ino of the directory = kpagecgroup value */
+	const char *path;	/* as /proc/PID/cgroup prints it */
+	const char *rel;	/* below the mount point ("." for it) */
+	uint64_t ino;		/* st_ino = the kpagecgroup value */
 };
 
 /* Called for each directory, parents before children. Non-zero stops the
@@ -61,6 +61,10 @@ int mc_inomap_build(struct mc_inomap *map, const struct mc_mounts *m,
  * root is not the hierarchy's, one outside the mounted part. A miss walks
  * the hierarchy again once for that inode, for cgroups created since. */
 const char *mc_inomap_path(struct mc_inomap *map, uint64_t ino);
+
+/* The inode of the cgroup at a hierarchy path (as /proc/PID/cgroup prints
+ * it); 0 when the map has no such directory. */
+uint64_t mc_inomap_ino(const struct mc_inomap *map, const char *path);
 
 void mc_inomap_free(struct mc_inomap *map);
 

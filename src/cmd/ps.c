@@ -1,0 +1,261 @@
+/* memcg ps: the processes of a memory cgroup (-R: and of its descendants),
+ * their RSS and, as root, how much of it is charged here or elsewhere. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/cgroup.h"
+#include "core/pages.h"
+#include "core/proc.h"
+#include "core/tree.h"
+#include "memcg.h"
+#include "output/table.h"
+
+enum {
+	COL_PID, COL_COMM, COL_CGROUP, COL_RSS, COL_HERE, COL_ELSEWHERE,
+	COL_UNCHARGED, COL_SWAPPED,
+};
+
+static const struct mc_colinfo columns[] = {
+	[COL_PID] = { "PID", 5, SCOLS_FL_RIGHT, MC_COL_NUM, "process ID" },
+	[COL_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name" },
+	[COL_CGROUP] = { "CGROUP", 0.3, 0, MC_COL_STR,
+			 "memory cgroup the process is in" },
+	[COL_RSS] = { "RSS", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+		      "resident set size" },
+	[COL_HERE] = { "CHARGED-HERE", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+		       "resident pages charged to the process's cgroup "
+		       "(root only)" },
+	[COL_ELSEWHERE] = { "CHARGED-ELSEWHERE", 6, SCOLS_FL_RIGHT,
+			    MC_COL_SIZE,
+			    "resident pages charged to other cgroups (root "
+			    "only)" },
+	[COL_UNCHARGED] = { "UNCHARGED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+			    "resident pages charged to no cgroup (root only)" },
+	[COL_SWAPPED] = { "SWAPPED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+			  "swapped out pages (root only)" },
+};
+#define NCOLS (sizeof(columns) / sizeof(columns[0]))
+
+static const int default_cols[] = {
+	COL_PID, COL_COMM, COL_CGROUP, COL_RSS, COL_HERE, COL_ELSEWHERE, -1,
+};
+/* without root the charged columns have nothing to show */
+static const int default_user_cols[] = {
+	COL_PID, COL_COMM, COL_CGROUP, COL_RSS, -1,
+};
+
+static int recursive;
+
+static struct poptOption ps_popt[] = {
+	{ "recursive", 'R', POPT_ARG_NONE, &recursive, 0,
+	  "include the processes of descendant cgroups", NULL },
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, mc_output_popt, 0,
+	  "Output options:", NULL },
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, mc_global_popt, 0,
+	  "Global options:", NULL },
+	POPT_TABLEEND
+};
+
+struct group {
+	char *path, *rel;
+	uint64_t ino;
+};
+
+struct ps {
+	struct mc_mounts m;
+	const struct mc_hier *h;
+	struct mc_table t;
+	struct mc_pages *ctx;		/* NULL: not root, or not asked for */
+	struct mc_pages_result r;
+	struct group *g;
+	size_t ng;
+};
+
+static bool wants_pages(const struct mc_table *t)
+{
+	return mc_table_has(t, COL_HERE) || mc_table_has(t, COL_ELSEWHERE) ||
+	       mc_table_has(t, COL_UNCHARGED) || mc_table_has(t, COL_SWAPPED);
+}
+
+/* Open the engine first: whether it opens decides the default columns. */
+static int setup_table(struct ps *p, struct mc_error *e)
+{
+	struct mc_error why;
+	bool root = mc_pages_open(&p->ctx, &p->m, 0, &why) == 0;
+
+	if (mc_table_init(&p->t, "processes", columns, NCOLS,
+			  root ? default_cols : default_user_cols, e) < 0)
+		return -1;
+	if (!root && wants_pages(&p->t))
+		mc_warn("the CHARGED columns stay empty: %s", why.msg);
+	if (root && !wants_pages(&p->t)) {
+		mc_pages_close(p->ctx);
+		p->ctx = NULL;
+	}
+	return 0;
+}
+
+static int add_group(void *arg, const struct mc_tree_node *node,
+		     struct mc_error *e)
+{
+	struct ps *p = arg;
+	struct group *nv = realloc(p->g, (p->ng + 1) * sizeof(*nv));
+
+	if (!nv)
+		return mc_err(e, ENOMEM, "cannot allocate");
+	p->g = nv;
+	nv[p->ng].path = strdup(node->path);
+	nv[p->ng].rel = strdup(node->rel);
+	nv[p->ng].ino = node->ino;
+	if (!nv[p->ng].path || !nv[p->ng].rel) {
+		free(nv[p->ng].path);
+		free(nv[p->ng].rel);
+		return mc_err(e, ENOMEM, "cannot allocate");
+	}
+	p->ng++;
+	return 0;
+}
+
+/* The cgroup named, and with -R its descendants, parents first. */
+static int find_groups(struct ps *p, const char *name, struct mc_error *e)
+{
+	struct mc_cgroup cg;
+	int rc;
+
+	if (mc_cgroup_open(&cg, &p->m, p->h, name, 0, e) < 0)
+		return -1;
+	if (recursive) {
+		rc = mc_tree_walk(&p->m, p->h, cg.rel, add_group, p, e);
+	} else {
+		struct mc_tree_node node = { cg.path, cg.rel, cg.ino };
+
+		rc = add_group(p, &node, e);
+	}
+	mc_cgroup_close(&cg);
+	return rc ? -1 : 0;
+}
+
+static void charged_cells(struct ps *p, struct libscols_line *ln,
+			  const struct group *g, bool have)
+{
+	const struct mc_pages_result *r = &p->r;
+	const struct mc_pages_cgroup *c = mc_pages_find(r, g->ino);
+	uint64_t un = r->uncharged_anon + r->uncharged_file;
+	uint64_t here = c ? c->anon + c->file : 0;
+
+	mc_cell_size(&p->t, ln, COL_HERE, have, (int64_t)here);
+	mc_cell_size(&p->t, ln, COL_ELSEWHERE, have,
+		     (int64_t)(mc_pages_resident(r) - un - here));
+	mc_cell_size(&p->t, ln, COL_UNCHARGED, have, (int64_t)un);
+	mc_cell_size(&p->t, ln, COL_SWAPPED, have, (int64_t)r->swapped);
+}
+
+/* One process; one that is gone by now is left out, as ps(1) does. */
+static int add_process(struct ps *p, const struct group *g, pid_t pid,
+		       struct mc_error *e)
+{
+	struct mc_proc_stat st;
+	struct libscols_line *ln;
+	bool have = false;
+
+	if (mc_proc_read_stat(&p->m, pid, &st, e) < 0)
+		return e->code == ESRCH ? 0 : -1;
+	mc_pages_reset(&p->r);
+	/* a kernel thread has no memory of its own: nothing to attribute */
+	if (p->ctx && !(st.flags & MC_PF_KTHREAD) &&
+	    mc_pages_attribute(p->ctx, pid, &p->r, e) < 0)
+		return e->code == ESRCH ? 0 : -1;
+	have = p->ctx != NULL;
+	ln = mc_table_line(&p->t, NULL);
+	mc_cell_num(&p->t, ln, COL_PID, true, pid);
+	mc_cell_str(&p->t, ln, COL_COMM, st.comm);
+	mc_cell_str(&p->t, ln, COL_CGROUP, g->path);
+	mc_cell_size(&p->t, ln, COL_RSS, true,
+		     (int64_t)(st.rss_pages * (uint64_t)sysconf(_SC_PAGESIZE)));
+	charged_cells(p, ln, g, have);
+	return 0;
+}
+
+static int list_group(struct ps *p, const struct group *g, struct mc_error *e)
+{
+	pid_t *pids;
+	size_t n;
+	int rc = 0;
+
+	if (mc_tree_procs(&p->m, p->h, g->rel, &pids, &n, e) < 0)
+		/* with -R a descendant can go while we list */
+		return recursive && e->code == ENOENT ? 0 : -1;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = add_process(p, g, pids[i], e);
+	free(pids);
+	return rc;
+}
+
+static void free_ps(struct ps *p)
+{
+	for (size_t i = 0; i < p->ng; i++) {
+		free(p->g[i].path);
+		free(p->g[i].rel);
+	}
+	free(p->g);
+	mc_pages_result_free(&p->r);
+	mc_pages_close(p->ctx);
+	mc_table_free(&p->t);
+	mc_mounts_free(&p->m);
+}
+
+static int run(const char *name)
+{
+	struct ps p = { 0 };
+	struct mc_error e;
+	int rc;
+
+	rc = mc_load_hier(&p.m, &p.h);
+	if (rc)
+		return rc;
+	if (setup_table(&p, &e) < 0) {
+		free_ps(&p);
+		return mc_fail(MC_EXIT_USAGE, &e);
+	}
+	rc = MC_EXIT_FAIL;
+	if (find_groups(&p, name, &e) < 0) {
+		rc = e.code == EINVAL ? MC_EXIT_USAGE : MC_EXIT_FAIL;
+		goto fail;
+	}
+	for (size_t i = 0; i < p.ng; i++)
+		if (list_group(&p, &p.g[i], &e) < 0)
+			goto fail;
+	mc_table_print(&p.t, stdout);
+	free_ps(&p);
+	return MC_EXIT_OK;
+fail:
+	mc_fail(rc, &e);
+	free_ps(&p);
+	return rc;
+}
+
+int mc_cmd_ps(int argc, const char **argv)
+{
+	const char **args;
+	poptContext ctx;
+	int rc;
+
+	ctx = mc_popt("ps", argc, argv, ps_popt, "[OPTIONS] CGROUP", NULL,
+		      &rc);
+	if (!ctx)
+		return rc;
+	args = poptGetArgs(ctx);
+	if (mc_out.list_columns)
+		rc = mc_table_list_columns(columns, NCOLS, stdout);
+	else if (!args || !args[0])
+		rc = mc_usage("ps: no cgroup given");
+	else if (args[1])
+		rc = mc_usage("ps: unexpected argument '%s'", args[1]);
+	else
+		rc = run(args[0]);
+	poptFreeContext(ctx);
+	return rc;
+}

@@ -1,0 +1,424 @@
+/* memcg where: for each process, the memory cgroups its resident pages are
+ * charged to, anon and file apart, with swapped and uncharged pages. */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/pages.h"
+#include "core/proc.h"
+#include "core/size.h"
+#include "core/tree.h"
+#include "memcg.h"
+#include "output/table.h"
+
+enum {
+	COL_PID, COL_COMM, COL_CGROUP, COL_ANON, COL_FILE, COL_TOTAL,
+	COL_KIND, COL_INODE, COL_CURRENT,
+};
+
+static const struct mc_colinfo columns[] = {
+	[COL_PID] = { "PID", 5, SCOLS_FL_RIGHT, MC_COL_NUM, "process ID" },
+	[COL_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name" },
+	[COL_CGROUP] = { "CGROUP", 0.3, 0, MC_COL_STR,
+			 "memory cgroup the pages are charged to, or "
+			 "(uncharged), (swapped), (removed cgroup, inode N)" },
+	[COL_ANON] = { "ANON", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+		       "private anonymous pages" },
+	[COL_FILE] = { "FILE", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+		       "file, shmem/tmpfs and shared anonymous pages" },
+	[COL_TOTAL] = { "TOTAL", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+			"ANON plus FILE" },
+	[COL_KIND] = { "KIND", 9, 0, MC_COL_STR,
+		       "cgroup, removed, unknown, uncharged or swapped" },
+	[COL_INODE] = { "INODE", 6, SCOLS_FL_RIGHT, MC_COL_NUM,
+			"inode of the cgroup directory (the kpagecgroup "
+			"value)" },
+	[COL_CURRENT] = { "CURRENT", 7, 0, MC_COL_BOOL,
+			  "the process is in this cgroup now" },
+};
+#define NCOLS (sizeof(columns) / sizeof(columns[0]))
+
+enum {
+	SUM_PID, SUM_COMM, SUM_CGROUP, SUM_RESIDENT, SUM_HERE, SUM_ELSEWHERE,
+	SUM_UNCHARGED, SUM_SWAPPED, SUM_ANON, SUM_FILE, SUM_CGROUPS,
+};
+
+static const struct mc_colinfo sum_columns[] = {
+	[SUM_PID] = { "PID", 5, SCOLS_FL_RIGHT, MC_COL_NUM, "process ID" },
+	[SUM_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name" },
+	[SUM_CGROUP] = { "CGROUP", 0.3, 0, MC_COL_STR,
+			 "memory cgroup the process is in" },
+	[SUM_RESIDENT] = { "RESIDENT", 8, SCOLS_FL_RIGHT, MC_COL_SIZE,
+			   "resident pages, charged or not" },
+	[SUM_HERE] = { "CHARGED-HERE", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+		       "charged to the cgroup the process is in" },
+	[SUM_ELSEWHERE] = { "CHARGED-ELSEWHERE", 6, SCOLS_FL_RIGHT,
+			    MC_COL_SIZE, "charged to other cgroups" },
+	[SUM_UNCHARGED] = { "UNCHARGED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+			    "resident, charged to no cgroup" },
+	[SUM_SWAPPED] = { "SWAPPED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+			  "swapped out (not attributable to a cgroup)" },
+	[SUM_ANON] = { "ANON", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+		       "resident private anonymous pages" },
+	[SUM_FILE] = { "FILE", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+		       "resident file, shmem/tmpfs and shared anonymous "
+		       "pages" },
+	[SUM_CGROUPS] = { "CGROUPS", 7, SCOLS_FL_RIGHT, MC_COL_NUM,
+			  "number of cgroups the pages are charged to" },
+};
+#define NSUMCOLS (sizeof(sum_columns) / sizeof(sum_columns[0]))
+
+static const int default_cols[] = {
+	COL_PID, COL_COMM, COL_CGROUP, COL_ANON, COL_FILE, COL_TOTAL, -1,
+};
+static const int default_json_cols[] = {
+	COL_PID, COL_COMM, COL_CGROUP, COL_ANON, COL_FILE, COL_TOTAL,
+	COL_KIND, COL_INODE, COL_CURRENT, -1,
+};
+static const int default_sum_cols[] = {
+	SUM_PID, SUM_COMM, SUM_CGROUP, SUM_RESIDENT, SUM_HERE, SUM_ELSEWHERE,
+	SUM_UNCHARGED, SUM_SWAPPED, -1,
+};
+static const int default_json_sum_cols[] = {
+	SUM_PID, SUM_COMM, SUM_CGROUP, SUM_RESIDENT, SUM_HERE, SUM_ELSEWHERE,
+	SUM_UNCHARGED, SUM_SWAPPED, SUM_ANON, SUM_FILE, SUM_CGROUPS, -1,
+};
+
+static int summary;
+
+static struct poptOption where_popt[] = {
+	{ "summary", 's', POPT_ARG_NONE, &summary, 0,
+	  "one line per process", NULL },
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, mc_output_popt, 0,
+	  "Output options:", NULL },
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, mc_global_popt, 0,
+	  "Global options:", NULL },
+	POPT_TABLEEND
+};
+
+/* A process as the report names it. */
+struct proc {
+	pid_t pid;
+	char comm[64];
+	char *cgroup;		/* its memory cgroup now, or NULL */
+	uint64_t ino;		/* that cgroup's inode, 0 if unknown */
+	uint64_t rss;		/* bytes, for progress */
+};
+
+struct where {
+	struct mc_mounts m;
+	const struct mc_hier *h;
+	struct mc_pages *ctx;
+	struct mc_inomap map;
+	struct mc_table t;
+	struct mc_pages_result r;
+	size_t ok, failed;
+	bool progress_shown;
+};
+
+static int parse_pids(const char **args, pid_t **pids, size_t *n)
+{
+	size_t count = 0;
+
+	while (args && args[count])
+		count++;
+	if (!count)
+		return mc_usage("where: no PIDs given");
+	*pids = calloc(count, sizeof(**pids));
+	if (!*pids)
+		return MC_EXIT_FAIL;
+	for (size_t i = 0; i < count; i++) {
+		if (mc_parse_pid(args[i], &(*pids)[i]) < 0)
+			return mc_usage("'%s' is not a PID (1 to %d)", args[i],
+					INT_MAX);
+		for (size_t j = 0; j < i; j++)
+			if ((*pids)[j] == (*pids)[i])
+				return mc_usage("PID %d is given twice",
+						(int)(*pids)[i]);
+	}
+	*n = count;
+	return 0;
+}
+
+static int read_proc(struct where *w, struct proc *p, struct mc_error *e)
+{
+	struct mc_proc_stat st;
+
+	if (mc_proc_read_stat(&w->m, p->pid, &st, e) < 0)
+		return -1;
+	if (st.flags & MC_PF_KTHREAD)
+		return mc_errx(e, EINVAL, "process %d is a kernel thread: it "
+			       "has no memory of its own", (int)p->pid);
+	snprintf(p->comm, sizeof(p->comm), "%s", st.comm);
+	p->rss = st.rss_pages * (uint64_t)sysconf(_SC_PAGESIZE);
+	/* a zombie or a process outside the hierarchy has no answer here;
+	 * the pages still have theirs */
+	if (mc_proc_read_cgroup(&w->m, p->pid, MC_V1, &p->cgroup, e) == 0)
+		p->ino = mc_inomap_ino(&w->map, p->cgroup);
+	mc_err_clear(e);
+	return 0;
+}
+
+/* ---- rows: one per cgroup of each process ---- */
+
+struct row {
+	const char *cgroup, *kind;
+	bool have_ino, split;
+	uint64_t ino, anon, file, total;
+};
+
+static void add_row(struct where *w, const struct proc *p,
+		    const struct row *r)
+{
+	struct mc_table *t = &w->t;
+	struct libscols_line *ln = mc_table_line(t, NULL);
+
+	mc_cell_num(t, ln, COL_PID, true, p->pid);
+	mc_cell_str(t, ln, COL_COMM, p->comm);
+	mc_cell_str(t, ln, COL_CGROUP, r->cgroup);
+	mc_cell_size(t, ln, COL_ANON, r->split, (int64_t)r->anon);
+	mc_cell_size(t, ln, COL_FILE, r->split, (int64_t)r->file);
+	mc_cell_size(t, ln, COL_TOTAL, true, (int64_t)r->total);
+	mc_cell_str(t, ln, COL_KIND, r->kind);
+	mc_cell_num(t, ln, COL_INODE, r->have_ino, (int64_t)r->ino);
+	if (r->have_ino)
+		mc_cell_bool(t, ln, COL_CURRENT, p->ino && r->ino == p->ino);
+}
+
+/* Right after a cgroup is removed kpagecgroup can still report its inode
+ * (DESIGN, Decisions): say so rather than guess a path. */
+static void name_cgroup(struct where *w, uint64_t ino, struct row *r,
+			char *buf, size_t len)
+{
+	r->cgroup = mc_inomap_path(&w->map, ino);
+	r->kind = "cgroup";
+	if (r->cgroup)
+		return;
+	if (!strcmp(w->h->root, "/")) {
+		r->kind = "removed";
+		snprintf(buf, len, "(removed cgroup, inode %" PRIu64 ")", ino);
+	} else {
+		/* above the mounted part of the hierarchy, or removed */
+		r->kind = "unknown";
+		snprintf(buf, len, "(cgroup outside '%s' or removed, inode "
+			 "%" PRIu64 ")", w->h->root, ino);
+	}
+	r->cgroup = buf;
+}
+
+static const struct mc_pages_result *sort_r;
+
+static int by_total(const void *a, const void *b)
+{
+	const struct mc_pages_cgroup *x = &sort_r->v[*(const size_t *)a];
+	const struct mc_pages_cgroup *y = &sort_r->v[*(const size_t *)b];
+	uint64_t tx = x->anon + x->file, ty = y->anon + y->file;
+
+	if (tx != ty)
+		return tx < ty ? 1 : -1;
+	return (x->ino > y->ino) - (x->ino < y->ino);
+}
+
+static int add_rows(struct where *w, const struct proc *p)
+{
+	const struct mc_pages_result *res = &w->r;
+	size_t *order = calloc(res->n ? res->n : 1, sizeof(*order));
+	uint64_t un = res->uncharged_anon + res->uncharged_file;
+	char buf[160];
+
+	if (!order)
+		return -1;
+	for (size_t i = 0; i < res->n; i++)
+		order[i] = i;
+	sort_r = res;
+	qsort(order, res->n, sizeof(*order), by_total);
+	for (size_t i = 0; i < res->n; i++) {
+		const struct mc_pages_cgroup *c = &res->v[order[i]];
+		struct row r = { .have_ino = true, .split = true, .ino = c->ino,
+				 .anon = c->anon, .file = c->file,
+				 .total = c->anon + c->file };
+
+		name_cgroup(w, c->ino, &r, buf, sizeof(buf));
+		add_row(w, p, &r);
+	}
+	free(order);
+	if (un)
+		add_row(w, p, &(struct row){ "(uncharged)", "uncharged", false,
+					     true, 0, res->uncharged_anon,
+					     res->uncharged_file, un });
+	/* no /proc file says which cgroup a swap entry is charged to */
+	if (res->swapped)
+		add_row(w, p, &(struct row){ "(swapped)", "swapped", false,
+					     false, 0, 0, 0, res->swapped });
+	return 0;
+}
+
+/* ---- --summary: one line per process ---- */
+
+static void add_summary(struct where *w, const struct proc *p)
+{
+	const struct mc_pages_result *res = &w->r;
+	const struct mc_pages_cgroup *here = mc_pages_find(res, p->ino);
+	uint64_t un = res->uncharged_anon + res->uncharged_file;
+	uint64_t resident = mc_pages_resident(res), anon = 0, file = 0;
+	uint64_t h = here ? here->anon + here->file : 0;
+	struct mc_table *t = &w->t;
+	struct libscols_line *ln = mc_table_line(t, NULL);
+
+	for (size_t i = 0; i < res->n; i++) {
+		anon += res->v[i].anon;
+		file += res->v[i].file;
+	}
+	mc_cell_num(t, ln, SUM_PID, true, p->pid);
+	mc_cell_str(t, ln, SUM_COMM, p->comm);
+	mc_cell_str(t, ln, SUM_CGROUP, p->cgroup);
+	mc_cell_size(t, ln, SUM_RESIDENT, true, (int64_t)resident);
+	/* without the process's cgroup, here and elsewhere are unknown */
+	mc_cell_size(t, ln, SUM_HERE, p->ino != 0, (int64_t)h);
+	mc_cell_size(t, ln, SUM_ELSEWHERE, p->ino != 0,
+		     (int64_t)(resident - un - h));
+	mc_cell_size(t, ln, SUM_UNCHARGED, true, (int64_t)un);
+	mc_cell_size(t, ln, SUM_SWAPPED, true, (int64_t)res->swapped);
+	mc_cell_size(t, ln, SUM_ANON, true,
+		     (int64_t)(anon + res->uncharged_anon));
+	mc_cell_size(t, ln, SUM_FILE, true,
+		     (int64_t)(file + res->uncharged_file));
+	mc_cell_num(t, ln, SUM_CGROUPS, true, (int64_t)res->n);
+}
+
+/* ---- the run ---- */
+
+struct progress {
+	struct where *w;
+	const struct proc *p;
+};
+
+/* on a terminal only, and only for processes worth waiting for */
+static void show_progress(void *arg, uint64_t done)
+{
+	struct progress *pr = arg;
+	char a[MC_SIZE_BUFSZ], b[MC_SIZE_BUFSZ];
+
+	if (pr->p->rss < (UINT64_C(1) << 30))
+		return;
+	fprintf(stderr, "\rmemcg: where %d: %s of %s", (int)pr->p->pid,
+		mc_size_human(a, sizeof(a), done),
+		mc_size_human(b, sizeof(b), pr->p->rss));
+	pr->w->progress_shown = true;
+}
+
+static void clear_progress(struct where *w)
+{
+	if (w->progress_shown)
+		fputs("\r\033[K", stderr);
+	w->progress_shown = false;
+}
+
+/* 0, or -1 when the run cannot go on (e->code says why). */
+static int one(struct where *w, pid_t pid, struct mc_error *e)
+{
+	struct proc p = { .pid = pid };
+	struct progress pr = { w, &p };
+	int rc = 0;
+
+	if (read_proc(w, &p, e) == 0) {
+		if (isatty(STDERR_FILENO))
+			mc_pages_set_progress(w->ctx, show_progress, &pr);
+		rc = mc_pages_attribute(w->ctx, pid, &w->r, e);
+		mc_pages_set_progress(w->ctx, NULL, NULL);
+		clear_progress(w);
+		if (rc == 0)
+			rc = summary ? (add_summary(w, &p), 0)
+				     : add_rows(w, &p);
+	} else {
+		rc = -1;
+	}
+	free(p.cgroup);
+	if (rc == 0) {
+		w->ok++;
+		return 0;
+	}
+	/* hidden frame numbers hide them for every process */
+	if (e->code == EPERM || e->code == ENOMEM)
+		return -1;
+	mc_warn("%s", e->msg);
+	w->failed++;
+	return 0;
+}
+
+static int setup(struct where *w, struct mc_error *e)
+{
+	if (mc_pages_open(&w->ctx, &w->m, 0, e) < 0)
+		return -1;
+	return mc_inomap_build(&w->map, &w->m, w->h, e);
+}
+
+static int run(const pid_t *pids, size_t n)
+{
+	struct where w = { 0 };
+	struct mc_error e;
+	int rc;
+
+	if (summary)
+		rc = mc_table_init(&w.t, "processes", sum_columns, NSUMCOLS,
+				   mc_out.json ? default_json_sum_cols
+					       : default_sum_cols, &e);
+	else
+		rc = mc_table_init(&w.t, "charges", columns, NCOLS,
+				   mc_out.json ? default_json_cols
+					       : default_cols, &e);
+	if (rc < 0)
+		return mc_fail(MC_EXIT_USAGE, &e);
+	rc = mc_load_hier(&w.m, &w.h);
+	if (rc) {
+		mc_table_free(&w.t);
+		return rc;
+	}
+	rc = MC_EXIT_FAIL;
+	if (setup(&w, &e) < 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		if (one(&w, pids[i], &e) < 0)
+			goto fail;
+	if (w.ok)
+		mc_table_print(&w.t, stdout);
+	rc = !w.failed ? MC_EXIT_OK : w.ok ? MC_EXIT_PARTIAL : MC_EXIT_FAIL;
+	goto out;
+fail:
+	mc_fail(MC_EXIT_FAIL, &e);
+out:
+	mc_pages_result_free(&w.r);
+	mc_inomap_free(&w.map);
+	mc_pages_close(w.ctx);
+	mc_mounts_free(&w.m);
+	mc_table_free(&w.t);
+	return rc;
+}
+
+int mc_cmd_where(int argc, const char **argv)
+{
+	pid_t *pids = NULL;
+	size_t n = 0;
+	poptContext ctx;
+	int rc;
+
+	ctx = mc_popt("where", argc, argv, where_popt, "[OPTIONS] PID...",
+		      NULL, &rc);
+	if (!ctx)
+		return rc;
+	if (mc_out.list_columns)
+		rc = summary ? mc_table_list_columns(sum_columns, NSUMCOLS,
+						     stdout)
+			     : mc_table_list_columns(columns, NCOLS, stdout);
+	else
+		rc = parse_pids(poptGetArgs(ctx), &pids, &n);
+	if (!rc && !mc_out.list_columns)
+		rc = run(pids, n);
+	free(pids);
+	poptFreeContext(ctx);
+	return rc;
+}
