@@ -112,6 +112,8 @@ _memcg_cgroups()
 {
     local cur=$1 pfx= hp dirpart base fsroot rel
     _memcg_hierarchy || return
+    # an opening quote: readline quotes what is inserted
+    [[ $cur == [\"\']* ]] && cur=${cur:1}
     fsroot=$mc_sysroot$mc_target
     [[ $mc_target == / ]] && fsroot=$mc_sysroot
     compopt -o filenames -o nospace 2>/dev/null
@@ -142,7 +144,7 @@ _memcg_cgroups()
         dirpart=/ base=
     fi
     if [[ $mc_root == / ]]; then
-        [[ $hp == / ]] && COMPREPLY+=("$pfx/")
+        [[ -z $cur ]] && COMPREPLY+=("$pfx/")
         rel=$dirpart
     else
         # paths lie under the mount's root
