@@ -261,7 +261,7 @@ static void add_row(struct mc_table *t, const struct mc_move *mv,
 
 struct tally {
 	size_t moved, failed, exited, skipped, rolled, planned, notatt;
-	int64_t charge, left;
+	int64_t charge;
 	bool noisy;
 };
 
@@ -276,9 +276,6 @@ static void count(const struct mc_move *mv, struct tally *s)
 			s->moved++;
 			if (r->have_moved)
 				s->charge += r->moved;
-			if (r->have_moved && r->have_rss &&
-			    (int64_t)r->rss > r->moved)
-				s->left += (int64_t)r->rss - r->moved;
 			s->noisy |= r->noisy;
 			break;
 		case MC_FAILED: s->failed++; break;
@@ -311,7 +308,7 @@ static void print_failures(const struct mc_move *mv)
 static void print_summary(const struct mc_move *mv, const struct tally *s,
 			  FILE *out)
 {
-	char moved[MC_SIZE_BUFSZ], left[MC_SIZE_BUFSZ];
+	char moved[MC_SIZE_BUFSZ];
 
 	if (mv->dry_run) {
 		fprintf(out, "dry run: %zu planned, %zu failed, %zu skipped; "
@@ -332,11 +329,11 @@ static void print_summary(const struct mc_move *mv, const struct tally *s,
 		fprintf(out, "; charge did not move (refused by the kernel)\n");
 		return;
 	}
-	fprintf(out, "; charge moved %s%s; left in the source about %s "
-		"(RSS minus MOVED)\n",
+	/* what stayed behind is known only page by page (--exact): RSS
+	 * counts shared pages once per process, usage moves with others */
+	fprintf(out, "; charge moved %s%s\n",
 		mc_size_human_signed(moved, sizeof(moved), s->charge),
-		s->noisy ? " (noisy)" : "",
-		mc_size_human_signed(left, sizeof(left), s->left));
+		s->noisy ? " (noisy)" : "");
 }
 
 static void report(struct mc_table *t, const struct mc_move *mv)

@@ -828,8 +828,8 @@ static int atomic_precheck(struct mc_move *mv, struct mc_error *e)
 		if (r->status == MC_FAILED) {
 			mark_rest(mv, 0);
 			return mc_errx(e, r->err,
-				       "--atomic: nothing moved, because "
-				       "process %d %s", (int)r->pid,
+				       "--atomic: nothing moved, because of "
+				       "process %d: %s", (int)r->pid,
 				       r->msg ? r->msg : "cannot be moved");
 		}
 	}
