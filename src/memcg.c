@@ -88,7 +88,8 @@ static int negative_operand(int argc, const char **argv)
 		if (!strcmp(a, "--"))
 			break;
 		if (a[0] == '-' && a[1] >= '0' && a[1] <= '9')
-			return mc_usage("'%s': a PID is a positive number", a);
+			return mc_usage("'%s': negative numbers are not valid "
+					"(PIDs and seconds are positive)", a);
 	}
 	return 0;
 }

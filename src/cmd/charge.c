@@ -76,6 +76,8 @@ static int set(const struct mc_cgroup *cg, const struct mc_kernel *k, int val)
 	struct mc_error e;
 	char why[256];
 
+	if (mc_knob_repair(notice, &e) < 0)
+		mc_warn("%s", e.msg);
 	/* the same lock as memcg move: never interleave with a run */
 	if (flock(cg->dfd, LOCK_EX | LOCK_NB) < 0)
 		return mc_warn("'%s' is locked by a memcg move in progress; "

@@ -262,6 +262,7 @@ static void add_row(struct mc_table *t, const struct mc_move *mv,
 struct tally {
 	size_t moved, failed, exited, skipped, rolled, planned, notatt;
 	int64_t charge;
+	bool measured;	/* some MOVED was read: the columns asked for it */
 	bool noisy;
 };
 
@@ -274,8 +275,10 @@ static void count(const struct mc_move *mv, struct tally *s)
 		switch (r->status) {
 		case MC_MOVED:
 			s->moved++;
-			if (r->have_moved)
+			if (r->have_moved) {
 				s->charge += r->moved;
+				s->measured = true;
+			}
 			s->noisy |= r->noisy;
 			break;
 		case MC_FAILED: s->failed++; break;
@@ -327,6 +330,10 @@ static void print_summary(const struct mc_move *mv, const struct tally *s,
 		fprintf(out, ", %zu not attempted", s->notatt);
 	if (mv->refused) {
 		fprintf(out, "; charge did not move (refused by the kernel)\n");
+		return;
+	}
+	if (!s->measured) {
+		fputc('\n', out);
 		return;
 	}
 	/* what stayed behind is known only page by page (--exact): RSS

@@ -103,6 +103,12 @@ static int other_mount(const struct mc_mounts *m, const struct mc_hier *h,
 				       "path in the hierarchy or choose that "
 				       "mount with --mount",
 				       name, o->target);
+		if (o->type == MC_V2 && o->memory)
+			return mc_errx(e, EINVAL,
+				       "'%s' is in the cgroup v2 hierarchy "
+				       "mounted at '%s'; memcg moves processes "
+				       "in the v1 memory hierarchy at '%s'",
+				       name, o->target, h->target);
 		return mc_errx(e, EINVAL,
 			       "'%s' is in the cgroup hierarchy mounted at "
 			       "'%s', which has no memory controller",

@@ -627,6 +627,18 @@ static char *read_procs(struct mc_move *mv, struct mc_error *e)
 	return buf;
 }
 
+/* Only the root cgroup holds kernel threads, which cannot move: --from
+ * leaves them out rather than report a failure for each. */
+static bool is_kthread(struct mc_move *mv, pid_t pid)
+{
+	struct mc_proc_stat st;
+	struct mc_error ignored;
+
+	return mv->origins[mv->from].cg.is_root &&
+	       mc_proc_read_stat(mv->m, pid, &st, &ignored) == 0 &&
+	       (st.flags & MC_PF_KTHREAD);
+}
+
 /* One pass over SRC; *fresh counts PIDs not seen before. false = stop. */
 static bool from_pass(struct mc_move *mv, struct pidset *seen, bool move,
 		      size_t *fresh, struct mc_error *e, struct carry *c)
@@ -645,6 +657,8 @@ static bool from_pass(struct mc_move *mv, struct pidset *seen, bool move,
 		while (*end == '\n')
 			end++;
 		if (v <= 0 || !pidset_add(seen, (pid_t)v))
+			continue;
+		if (is_kthread(mv, (pid_t)v))
 			continue;
 		(*fresh)++;
 		r = new_rec(mv, (pid_t)v, e);
@@ -798,6 +812,9 @@ static int dry_run(struct mc_move *mv, struct mc_error *e)
 	size_t fresh;
 
 	mv->charge = mv->mode;
+	if (mv->mode == MC_MODE_KEEP &&
+	    mv->ops->knob_read(&mv->dst, &mv->charge, e) < 0)
+		return -1;
 	if (cap != MC_CAP_YES)
 		refuse(mv, cap, true);
 	if (mv->refused && mv->require_charge && mv->mode != 0) {
@@ -844,12 +861,12 @@ int mc_move_run(struct mc_move *mv, struct mc_error *e)
 
 	if (mv->dry_run)
 		return dry_run(mv, e);
+	if (mc_knob_repair(mv->notice, &re) < 0)
+		notice(mv, "%s", re.msg);
 	if (atomic_precheck(mv, e) < 0)
 		return -1;
 	if (!anything_to_do(mv))
 		return 0;
-	if (mc_knob_repair(mv->notice, &re) < 0)
-		notice(mv, "%s", re.msg);
 	if (lock_all(mv, e) < 0) {
 		unlock_all(mv);
 		mark_rest(mv, 0);

@@ -27,7 +27,7 @@ check "move without DEST" 2 "no destination" "$memcg" move
 check "move without PIDs" 2 "no PIDs" "$memcg" move /x
 check "PID not a number" 2 "'12abc' is not a PID" "$memcg" move /x 12abc
 check "PID zero" 2 "'0' is not a PID" "$memcg" move /x 0
-check "PID negative" 2 "'-1': a PID is a positive number" "$memcg" move /x -1
+check "PID negative" 2 "'-1': negative numbers are not valid" "$memcg" move /x -1
 check "PID overflow" 2 "'2147483648' is not a PID" "$memcg" move /x 2147483648
 check "PID far overflow" 2 "is not a PID" "$memcg" move /x 99999999999999999999
 check "duplicate PIDs" 2 "PID 5 is given twice" "$memcg" move /x 5 7 5
