@@ -164,11 +164,19 @@ static int add_process(struct ps *p, const struct group *g, pid_t pid,
 	if (mc_proc_read_stat(&p->m, pid, &st, e) < 0)
 		return e->code == ESRCH ? 0 : -1;
 	mc_pages_reset(&p->r);
-	/* a kernel thread has no memory of its own: nothing to attribute */
-	if (p->ctx && !(st.flags & MC_PF_KTHREAD) &&
-	    mc_pages_attribute(p->ctx, pid, &p->r, e) < 0)
-		return e->code == ESRCH ? 0 : -1;
 	have = p->ctx != NULL;
+	/* a kernel thread has no memory of its own: nothing to attribute */
+	if (have && !(st.flags & MC_PF_KTHREAD) &&
+	    mc_pages_attribute(p->ctx, pid, &p->r, e) < 0) {
+		if (e->code == ESRCH)
+			return 0;
+		/* hidden frame numbers hide them for every process */
+		if (e->code == EPERM || e->code == ENOMEM)
+			return -1;
+		/* one process we may not read: its row says unknown */
+		mc_warn("%s", e->msg);
+		have = false;
+	}
 	ln = mc_table_line(&p->t, NULL);
 	mc_cell_num(&p->t, ln, COL_PID, true, pid);
 	mc_cell_str(&p->t, ln, COL_COMM, st.comm);
