@@ -65,8 +65,10 @@ struct mc_pages;
 #define MC_PAGES_NO_SCAN 0x1	/* do not ask PAGEMAP_SCAN for huge pages */
 
 /* Open /proc/kpagecgroup and /proc/kpageflags (below m->sysroot) and
- * allocate the buffers: a context for many processes. Without the rights
- * (root, CAP_SYS_ADMIN) the error says what is needed. */
+ * allocate the buffers (about 3 MiB, whatever the size of the processes): a
+ * context for many processes, used by one thread at a time; m must outlive
+ * it. Without the rights (root, CAP_SYS_ADMIN) the error says what is
+ * needed (EACCES); without /proc/kpagecgroup, ENOENT. */
 int mc_pages_open(struct mc_pages **ctx, const struct mc_mounts *m,
 		  unsigned flags, struct mc_error *e);
 void mc_pages_close(struct mc_pages *ctx);
@@ -79,8 +81,11 @@ void mc_pages_set_progress(struct mc_pages *ctx,
 /* Attribute every resident page of pid. out is reset first (it may be
  * reused across calls; free it with mc_pages_result_free). A process that
  * is gone, or exits during the walk, fails with e->code ESRCH: an ordinary
- * outcome, and out holds nothing then. Page frame numbers hidden from this
- * process (no CAP_SYS_ADMIN) fail with EPERM. */
+ * outcome, and out holds nothing then. So does a kernel thread, which has
+ * no memory: callers that may meet one tell it by PF_KTHREAD first. Page
+ * frame numbers hidden from this process (no CAP_SYS_ADMIN) fail with
+ * EPERM, for every process alike. The answer is a snapshot of a moving
+ * target: pages are charged, freed and moved while the walk runs. */
 int mc_pages_attribute(struct mc_pages *ctx, pid_t pid,
 		       struct mc_pages_result *out, struct mc_error *e);
 
