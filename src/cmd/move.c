@@ -16,7 +16,8 @@
 enum {
 	COL_PID, COL_COMM, COL_FROM, COL_TO, COL_STATUS, COL_ERROR, COL_MOVED,
 	COL_SRC_BEFORE, COL_SRC_AFTER, COL_DST_BEFORE, COL_DST_AFTER, COL_RSS,
-	COL_TIME, COL_CHARGE, COL_NOISY,
+	COL_TIME, COL_CHARGE, COL_NOISY, COL_ANON_MOVED, COL_FILE_MOVED,
+	COL_LEFT, COL_UNSEEN, COL_PREDICTED,
 };
 
 static const struct mc_colinfo columns[] = {
@@ -49,6 +50,20 @@ static const struct mc_colinfo columns[] = {
 	[COL_NOISY] = { "NOISY", 5, 0, MC_COL_BOOL,
 			"source and destination readings disagree by more "
 			"than the per-CPU slack" },
+	[COL_ANON_MOVED] = { "ANON-MOVED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+			     "--exact: anonymous bytes of the process now "
+			     "charged to DEST that were not before" },
+	[COL_FILE_MOVED] = { "FILE-MOVED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+			     "--exact: file and shmem bytes of the process "
+			     "now charged to DEST that were not before" },
+	[COL_LEFT] = { "LEFT", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+		       "--exact: bytes of the process still charged to the "
+		       "source" },
+	[COL_UNSEEN] = { "UNSEEN", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+			 "swapped bytes, which /proc cannot attribute" },
+	[COL_PREDICTED] = { "PREDICTED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+			    "--dry-run: bytes the kernel would move under the "
+			    "mode" },
 };
 #define NCOLS (sizeof(columns) / sizeof(columns[0]))
 
@@ -63,12 +78,33 @@ static const int default_json_cols[] = {
 	COL_SRC_BEFORE, COL_SRC_AFTER, COL_DST_BEFORE, COL_DST_AFTER, COL_RSS,
 	COL_TIME, COL_CHARGE, COL_NOISY, -1,
 };
+static const int exact_cols[] = { COL_ANON_MOVED, COL_FILE_MOVED, COL_LEFT,
+				  -1 };
+static const int predict_cols[] = { COL_PREDICTED, -1 };
+
+/* The defaults, with the columns of --exact and --dry-run added. */
+static const int *defaults(bool exact, bool predict)
+{
+	static int cols[NCOLS + 1];
+	size_t n = 0;
+	const int *lists[] = { mc_out.json ? default_json_cols : default_cols,
+			       exact ? exact_cols : NULL,
+			       predict ? predict_cols : NULL };
+
+	for (size_t l = 0; l < 3; l++)
+		for (const int *c = lists[l]; c && *c >= 0; c++)
+			cols[n++] = *c;
+	if (mc_out.json && (exact || predict))
+		cols[n++] = COL_UNSEEN;
+	cols[n] = -1;
+	return cols;
+}
 
 static struct {
 	char *charge;
 	char *from;
 	char *wait;
-	int keep_setting, require_charge, atomic, dry_run;
+	int keep_setting, require_charge, atomic, dry_run, exact;
 	int from_count, charge_count;
 } opt;
 
@@ -86,7 +122,9 @@ static struct poptOption move_popt[] = {
 	{ "atomic", '\0', POPT_ARG_NONE, &opt.atomic, 0,
 	  "if any process fails, move the others back", NULL },
 	{ "dry-run", '\0', POPT_ARG_NONE, &opt.dry_run, 0,
-	  "validate and show the plan; change nothing", NULL },
+	  "validate, predict and show the plan; change nothing", NULL },
+	{ "exact", '\0', POPT_ARG_NONE, &opt.exact, 0,
+	  "attribute each process's pages before and after (root)", NULL },
 	{ "wait", 'w', POPT_ARG_STRING, &opt.wait, 0,
 	  "seconds to wait for another run's lock on DEST (default 60)",
 	  "SECONDS" },
@@ -257,11 +295,19 @@ static void add_row(struct mc_table *t, const struct mc_move *mv,
 						  : NULL);
 	if (r->have_moved)
 		mc_cell_bool(t, ln, COL_NOISY, r->noisy);
+	mc_cell_size(t, ln, COL_ANON_MOVED, r->have_exact, r->anon_moved);
+	mc_cell_size(t, ln, COL_FILE_MOVED, r->have_exact, r->file_moved);
+	mc_cell_size(t, ln, COL_LEFT, r->have_exact, (int64_t)r->left);
+	mc_cell_size(t, ln, COL_UNSEEN, r->have_unseen, (int64_t)r->unseen);
+	mc_cell_size(t, ln, COL_PREDICTED, r->have_predicted,
+		     (int64_t)r->predicted);
 }
 
 struct tally {
 	size_t moved, failed, exited, skipped, rolled, planned, notatt;
 	int64_t charge;
+	uint64_t left, predicted;
+	bool exact, predict;
 	bool measured;	/* some MOVED was read: the columns asked for it */
 	bool noisy;
 };
@@ -279,13 +325,21 @@ static void count(const struct mc_move *mv, struct tally *s)
 				s->charge += r->moved;
 				s->measured = true;
 			}
+			if (r->have_exact) {
+				s->left += r->left;
+				s->exact = true;
+			}
 			s->noisy |= r->noisy;
 			break;
 		case MC_FAILED: s->failed++; break;
 		case MC_EXITED: s->exited++; break;
 		case MC_SKIPPED: s->skipped++; break;
 		case MC_ROLLED_BACK: s->rolled++; break;
-		case MC_PLANNED: s->planned++; break;
+		case MC_PLANNED:
+			s->planned++;
+			s->predicted += r->predicted;
+			s->predict |= r->have_predicted;
+			break;
 		case MC_NOT_ATTEMPTED: s->notatt++; break;
 		}
 	}
@@ -315,11 +369,16 @@ static void print_summary(const struct mc_move *mv, const struct tally *s,
 
 	if (mv->dry_run) {
 		fprintf(out, "dry run: %zu planned, %zu failed, %zu skipped; "
-			"charge %s\n", s->planned, s->failed, s->skipped,
+			"charge %s", s->planned, s->failed, s->skipped,
 			mv->refused ? "would not move (inferred from the "
 				      "kernel version)"
 				    : "would move (inferred from the kernel "
 				      "version)");
+		if (s->predict)
+			fprintf(out, "; predicted %s",
+				mc_size_human(moved, sizeof(moved),
+					      s->predicted));
+		fputc('\n', out);
 		return;
 	}
 	fprintf(out, "%zu moved, %zu failed, %zu exited, %zu skipped",
@@ -328,19 +387,18 @@ static void print_summary(const struct mc_move *mv, const struct tally *s,
 		fprintf(out, ", %zu rolled back", s->rolled);
 	if (s->notatt)
 		fprintf(out, ", %zu not attempted", s->notatt);
-	if (mv->refused) {
-		fprintf(out, "; charge did not move (refused by the kernel)\n");
-		return;
-	}
-	if (!s->measured) {
-		fputc('\n', out);
-		return;
-	}
+	if (mv->refused)
+		fprintf(out, "; charge did not move (refused by the kernel)");
+	else if (s->measured)
+		fprintf(out, "; charge moved %s%s",
+			mc_size_human_signed(moved, sizeof(moved), s->charge),
+			s->noisy ? " (noisy)" : "");
 	/* what stayed behind is known only page by page (--exact): RSS
 	 * counts shared pages once per process, usage moves with others */
-	fprintf(out, "; charge moved %s%s\n",
-		mc_size_human_signed(moved, sizeof(moved), s->charge),
-		s->noisy ? " (noisy)" : "");
+	if (s->exact)
+		fprintf(out, "; still charged to the source: %s (--exact)",
+			mc_size_human(moved, sizeof(moved), s->left));
+	fputc('\n', out);
 }
 
 static void report(struct mc_table *t, const struct mc_move *mv)
@@ -394,7 +452,7 @@ static int run(const char *dest, const pid_t *pids, size_t npids, int mode,
 
 	/* columns first: a bad -o must not come after processes moved */
 	if (mc_table_init(&t, "processes", columns, NCOLS,
-			  mc_out.json ? default_json_cols : default_cols,
+			  defaults(opt.exact && !opt.dry_run, opt.dry_run),
 			  &e) < 0)
 		return mc_fail(MC_EXIT_USAGE, &e);
 	rc = mc_load_hier(&m, &mv.h);
@@ -413,6 +471,9 @@ static int run(const char *dest, const pid_t *pids, size_t npids, int mode,
 	mv.require_charge = opt.require_charge;
 	mv.atomic = opt.atomic;
 	mv.dry_run = opt.dry_run;
+	mv.exact = opt.exact && !opt.dry_run;
+	mv.predict = opt.dry_run && (mc_table_has(&t, COL_PREDICTED) ||
+				     mc_table_has(&t, COL_UNSEEN));
 	mv.wait = wait;
 	/* per process, read only what the selected columns show */
 	mv.want_comm = mc_table_has(&t, COL_COMM);

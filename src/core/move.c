@@ -162,6 +162,25 @@ ssize_t mc_move_origin(struct mc_move *mv, const char *hpath,
 	return (ssize_t)mv->norigins++;
 }
 
+/* --exact needs page attribution (root); a dry run predicts with it when it
+ * can and says why not when it cannot. */
+static int open_pages(struct mc_move *mv, struct mc_error *e)
+{
+	struct mc_error pe;
+
+	if (!mv->exact && !mv->predict)
+		return 0;
+	if (mc_pages_open(&mv->pages, mv->m, 0, &pe) == 0)
+		return 0;
+	if (mv->exact) {
+		*e = pe;
+		return mc_err_wrap(e, "--exact");
+	}
+	notice(mv, "no prediction: %s", pe.msg);
+	mv->predict = false;
+	return 0;
+}
+
 int mc_move_init(struct mc_move *mv, const char *dest, struct mc_error *e)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -190,7 +209,7 @@ int mc_move_init(struct mc_move *mv, const char *dest, struct mc_error *e)
 		if (mv->dst_usage_fd < 0)
 			return -1;
 	}
-	return 0;
+	return open_pages(mv, e);
 }
 
 int mc_move_set_from(struct mc_move *mv, const char *src, struct mc_error *e)
@@ -504,6 +523,49 @@ static void read_proc_cols(struct mc_move *mv, struct mc_move_rec *r)
 	r->have_rss = true;
 }
 
+/* Page attribution of pid into res, for --exact and prediction. False when
+ * not asked, or the process is gone (an ordinary outcome). */
+static bool attribute(struct mc_move *mv, pid_t pid,
+		      struct mc_pages_result *res)
+{
+	struct mc_error e;
+
+	if (!mv->pages)
+		return false;
+	if (mc_pages_attribute(mv->pages, pid, res, &e) == 0)
+		return true;
+	if (e.code != ESRCH)
+		notice(mv, "%s", e.msg);
+	mc_pages_reset(res);
+	return false;
+}
+
+static uint64_t bytes_in(const struct mc_pages_result *res, uint64_t ino,
+			 bool anon)
+{
+	const struct mc_pages_cgroup *c = mc_pages_find(res, ino);
+
+	return c ? (anon ? c->anon : c->file) : 0;
+}
+
+/* ANON-MOVED and FILE-MOVED: this process's bytes charged to DEST after the
+ * move less those charged there before; LEFT: its bytes still charged to
+ * the source. Exact to the page for mapped pages (docs §4); swap entries
+ * and page cache that is not mapped are not seen. */
+static void exact_cols(struct mc_move *mv, struct mc_move_rec *r)
+{
+	uint64_t src = mv->origins[r->origin].cg.ino, dst = mv->dst.ino;
+
+	r->anon_moved = (int64_t)bytes_in(&mv->after, dst, true) -
+			(int64_t)bytes_in(&mv->before, dst, true);
+	r->file_moved = (int64_t)bytes_in(&mv->after, dst, false) -
+			(int64_t)bytes_in(&mv->before, dst, false);
+	r->left = bytes_in(&mv->after, src, true) +
+		  bytes_in(&mv->after, src, false);
+	r->unseen = mv->after.swapped;
+	r->have_exact = r->have_unseen = true;
+}
+
 /* Move one process. Returns false when the run must stop (--atomic). */
 static bool move_one(struct mc_move *mv, struct mc_move_rec *r,
 		     struct carry *c)
@@ -515,12 +577,16 @@ static bool move_one(struct mc_move *mv, struct mc_move_rec *r,
 		mv->progress((size_t)(r - mv->recs) + 1);
 	if (r->starttime && !same_process(mv, r))
 		return true;
+	/* the page walks stay outside the usage readings: they take time */
+	attribute(mv, r->pid, &mv->before);
 	read_before(mv, r, c);
 	t0 = now_us();
 	err = mv->ops->attach(mv->dst_procs_fd, r->pid);
 	r->time_us = now_us() - t0;
 	r->have_time = true;
 	read_after(mv, r, c);
+	if (err == 0 && attribute(mv, r->pid, &mv->after))
+		exact_cols(mv, r);
 	if (err == 0) {
 		rec_set(r, MC_MOVED, 0, NULL);
 		if (r->have_before && r->have_after) {
@@ -804,6 +870,64 @@ static bool anything_to_do(const struct mc_move *mv)
 	return false;
 }
 
+uint64_t mc_move_predict(const struct mc_pages_result *res, uint64_t from,
+			 int mode)
+{
+	return ((mode & 1) ? bytes_in(res, from, true) : 0) +
+	       ((mode & 2) ? bytes_in(res, from, false) : 0);
+}
+
+/* How much more DEST can be charged: its own limit, and the smallest of
+ * its ancestors' (hierarchical_memory_limit in memory.stat, read once). */
+static void read_room(struct mc_move *mv)
+{
+	uint64_t limit, hier, usage;
+	struct mc_error ignored;
+
+	if (mv->dst.is_root ||
+	    mc_cgroup_read_u64(&mv->dst, "memory.limit_in_bytes", &limit,
+			       &ignored) < 0 ||
+	    mc_cgroup_read_u64(&mv->dst, "memory.usage_in_bytes", &usage,
+			       &ignored) < 0)
+		return;
+	if (mc_cgroup_read_stat(&mv->dst, "memory.stat",
+				"hierarchical_memory_limit", &hier,
+				&ignored) == 0 && hier < limit)
+		limit = hier;
+	mv->room = limit > usage ? limit - usage : 0;
+	mv->have_room = true;
+}
+
+/* What the kernel would move (docs §2.1, §2.3): only pages charged to the
+ * process's current cgroup; anon with value 1, file and shmem with value 2.
+ * The precharge must fit in DEST, or the write fails with ENOMEM (§2.2).
+ * Swap entries (value 1) and page cache that is not mapped (value 2) are
+ * not seen: UNSEEN counts the swap. */
+static void predict(struct mc_move *mv, struct mc_move_rec *r)
+{
+	char room[MC_SIZE_BUFSZ], need[MC_SIZE_BUFSZ];
+	uint64_t ino = mv->origins[r->origin].cg.ino;
+	int mode = mv->refused ? 0 : mv->charge;
+
+	if (!mv->predict || !attribute(mv, r->pid, &mv->before))
+		return;
+	r->predicted = mc_move_predict(&mv->before, ino, mode);
+	r->have_predicted = true;
+	r->unseen = (mode & 1) ? mv->before.swapped : 0;
+	r->have_unseen = true;
+	if (!mv->have_room)
+		return;
+	if (r->predicted > mv->room) {
+		rec_set(r, MC_FAILED, ENOMEM,
+			"predicted: the destination has room for %s more, the "
+			"process would bring %s",
+			mc_size_human(room, sizeof(room), mv->room),
+			mc_size_human(need, sizeof(need), r->predicted));
+		return;
+	}
+	mv->room -= r->predicted; /* the next process finds less room */
+}
+
 static int dry_run(struct mc_move *mv, struct mc_error *e)
 {
 	enum mc_charge_cap cap = mc_charge_cap(mv->h, &mv->kernel);
@@ -827,10 +951,13 @@ static int dry_run(struct mc_move *mv, struct mc_error *e)
 		return -1;
 	}
 	free(seen.v);
+	if (mv->predict)
+		read_room(mv);
 	for (size_t i = 0; i < mv->nrecs; i++)
 		if (mv->recs[i].status == MC_PLANNED) {
 			c.valid = false;
 			read_before(mv, &mv->recs[i], &c);
+			predict(mv, &mv->recs[i]);
 		}
 	return 0;
 }
@@ -908,6 +1035,10 @@ void mc_move_free(struct mc_move *mv)
 		mc_cgroup_close(&o->cg);
 	}
 	free(mv->origins);
+	mc_pages_result_free(&mv->before);
+	mc_pages_result_free(&mv->after);
+	if (mv->pages)
+		mc_pages_close(mv->pages);
 	if (mv->dst_procs_fd >= 0)
 		close(mv->dst_procs_fd);
 	if (mv->dst_usage_fd >= 0)

@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/knob.h"
 #include "core/mounts.h"
+#include "core/pages.h"
 
 #define MC_MODE_KEEP (-1)
 #define MC_FROM_PASSES 8	/* DESIGN: re-read SRC at most 8 times */
@@ -45,6 +46,12 @@ int64_t mc_moved_rule(enum mc_rel rel, uint64_t src_before, uint64_t src_after,
 		      uint64_t dst_before, uint64_t dst_after, uint64_t slack,
 		      bool *noisy);
 
+/* Bytes the kernel would move for a process whose pages are res, from the
+ * cgroup with inode from, under knob value mode (docs §2.1, §2.3): only
+ * pages charged to from; anon with value 1, file and shmem with value 2. */
+uint64_t mc_move_predict(const struct mc_pages_result *res, uint64_t from,
+			 int mode);
+
 struct mc_origin {
 	struct mc_cgroup cg;
 	int usage_fd;		/* memory.usage_in_bytes, opened once */
@@ -69,6 +76,15 @@ struct mc_move_rec {
 	bool noisy;
 	uint64_t rss;
 	uint64_t time_us;
+	/* --exact: this process's pages, attributed before and after */
+	bool have_exact;
+	int64_t anon_moved, file_moved;	/* now charged to DEST, not before */
+	uint64_t left;			/* still charged to the source */
+	bool have_unseen;
+	uint64_t unseen;		/* swapped: no /proc file attributes it */
+	/* --dry-run: what the kernel would move under the mode */
+	bool have_predicted;
+	uint64_t predicted;
 };
 
 struct mc_move {
@@ -83,6 +99,8 @@ struct mc_move {
 	bool keep_setting, require_charge, atomic, dry_run;
 	int wait;				/* seconds for DEST's lock */
 	bool want_comm, want_rss, want_usage;	/* columns shown */
+	bool exact;				/* --exact */
+	bool predict;				/* dry run: PREDICTED */
 
 	/* filled by the engine */
 	struct mc_kernel kernel;
@@ -98,6 +116,11 @@ struct mc_move {
 	ssize_t from;			/* origin of --from, or -1 */
 	int interrupted;		/* signal that stopped the run */
 	uint64_t slack;			/* bytes: 64 pages per CPU */
+
+	struct mc_pages *pages;		/* attribution, when asked */
+	struct mc_pages_result before, after;
+	bool have_room;			/* dry run: DEST's room */
+	uint64_t room;
 
 	struct mc_origin *origins;
 	size_t norigins;

@@ -96,6 +96,26 @@ static void root_sides(void **state)
 	assert_false(noisy);
 }
 
+/* Prediction follows the kernel's rules (docs §2.1, §2.3). */
+static void prediction_rules(void **state)
+{
+	struct mc_pages_cgroup v[] = {
+		{ .ino = 10, .anon = 64 * MIB, .file = 16 * MIB }, /* source */
+		{ .ino = 20, .anon = 4 * MIB, .file = 8 * MIB },   /* other */
+	};
+	struct mc_pages_result r = { .v = v, .n = 2, .cap = 2,
+				     .swapped = 2 * MIB };
+
+	(void)state;
+	assert_int_equal(mc_move_predict(&r, 10, 0), 0);
+	assert_int_equal(mc_move_predict(&r, 10, 1), 64 * MIB);
+	assert_int_equal(mc_move_predict(&r, 10, 2), 16 * MIB);
+	assert_int_equal(mc_move_predict(&r, 10, 3), 80 * MIB);
+	/* pages charged to another cgroup never move with the process */
+	assert_int_equal(mc_move_predict(&r, 30, 3), 0);
+	assert_int_equal(mc_move_predict(&r, 20, 3), 12 * MIB);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -106,6 +126,7 @@ int main(void)
 		cmocka_unit_test(child_to_parent),
 		cmocka_unit_test(ancestor_changed_is_noisy),
 		cmocka_unit_test(root_sides),
+		cmocka_unit_test(prediction_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
