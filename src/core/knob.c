@@ -3,6 +3,7 @@
  * after the cgroup; it is removed after the restore. A record whose cgroup is
  * not locked belongs to a run that died: the next run restores it. */
 #include "core/knob.h"
+#include "core/size.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -78,12 +79,12 @@ static int real_knob_write(const struct mc_cgroup *cg, int val,
 
 static int real_attach(int procs_fd, pid_t pid)
 {
-	char buf[16];
-	int len = snprintf(buf, sizeof(buf), "%d", (int)pid);
+	char buf[24];
+	size_t len = mc_fmt_i64(buf, pid);
 
 	/* one write() per process: the kernel moves the whole thread group
 	 * and, on v1 before 6.13, its charge (docs §2.2) */
-	if (write(procs_fd, buf, (size_t)len) == len)
+	if (write(procs_fd, buf, len) == (ssize_t)len)
 		return 0;
 	return errno ? errno : EIO;
 }

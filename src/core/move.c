@@ -571,6 +571,7 @@ static bool move_one(struct mc_move *mv, struct mc_move_rec *r,
 		     struct carry *c)
 {
 	uint64_t t0;
+	bool seen;
 	int err;
 
 	if (mv->progress && (r - mv->recs) % 256 == 255)
@@ -578,14 +579,15 @@ static bool move_one(struct mc_move *mv, struct mc_move_rec *r,
 	if (r->starttime && !same_process(mv, r))
 		return true;
 	/* the page walks stay outside the usage readings: they take time */
-	attribute(mv, r->pid, &mv->before);
+	seen = attribute(mv, r->pid, &mv->before);
 	read_before(mv, r, c);
 	t0 = now_us();
 	err = mv->ops->attach(mv->dst_procs_fd, r->pid);
 	r->time_us = now_us() - t0;
 	r->have_time = true;
 	read_after(mv, r, c);
-	if (err == 0 && attribute(mv, r->pid, &mv->after))
+	/* a difference needs both walks */
+	if (err == 0 && seen && attribute(mv, r->pid, &mv->after))
 		exact_cols(mv, r);
 	if (err == 0) {
 		rec_set(r, MC_MOVED, 0, NULL);

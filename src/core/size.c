@@ -46,3 +46,21 @@ char *mc_size_human_signed(char *buf, size_t len, int64_t bytes)
 	mc_size_human(buf + 1, len - 1, mag);
 	return buf;
 }
+
+size_t mc_fmt_i64(char *buf, int64_t v)
+{
+	char tmp[21];
+	uint64_t mag = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
+	size_t n = 0, len = 0;
+
+	do {
+		tmp[n++] = (char)('0' + mag % 10);
+		mag /= 10;
+	} while (mag);
+	if (v < 0)
+		buf[len++] = '-';
+	while (n)
+		buf[len++] = tmp[--n];
+	buf[len] = '\0';
+	return len;
+}

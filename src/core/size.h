@@ -14,4 +14,9 @@ char *mc_size_human(char *buf, size_t len, uint64_t bytes);
 /* Same for signed values: -1572864 -> "-1.5M". */
 char *mc_size_human_signed(char *buf, size_t len, int64_t bytes);
 
+/* Decimal digits of v into buf (at least 21 bytes), NUL-terminated;
+ * returns the length. snprintf costs more than the move it reports on the
+ * per-process path. */
+size_t mc_fmt_i64(char *buf, int64_t v);
+
 #endif

@@ -176,7 +176,7 @@ void mc_cell_num(struct mc_table *t, struct libscols_line *ln, int id,
 
 	if (!mc_table_has(t, id) || !valid)
 		return;
-	snprintf(buf, sizeof(buf), "%" PRId64, v);
+	mc_fmt_i64(buf, v);
 	scols_line_set_data(ln, (size_t)t->pos[id], buf);
 }
 
@@ -188,7 +188,7 @@ void mc_cell_size(struct mc_table *t, struct libscols_line *ln, int id,
 	if (!mc_table_has(t, id) || !valid)
 		return;
 	if (t->bytes)
-		snprintf(buf, sizeof(buf), "%" PRId64, v);
+		mc_fmt_i64(buf, v);
 	else
 		mc_size_human_signed(buf, sizeof(buf), v);
 	scols_line_set_data(ln, (size_t)t->pos[id], buf);

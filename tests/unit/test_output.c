@@ -25,6 +25,23 @@ static void sizes(void **state)
 			    "-8E");
 }
 
+static void decimals(void **state)
+{
+	char b[32];
+
+	(void)state;
+	assert_int_equal(mc_fmt_i64(b, 0), 1);
+	assert_string_equal(b, "0");
+	mc_fmt_i64(b, 4242);
+	assert_string_equal(b, "4242");
+	mc_fmt_i64(b, -8192);
+	assert_string_equal(b, "-8192");
+	mc_fmt_i64(b, INT64_MAX);
+	assert_string_equal(b, "9223372036854775807");
+	assert_int_equal(mc_fmt_i64(b, INT64_MIN), 20);
+	assert_string_equal(b, "-9223372036854775808");
+}
+
 enum { C_A, C_B, C_SIZE, C_FLAG };
 static const struct mc_colinfo info[] = {
 	{ "A", 0, 0, MC_COL_STR, "a" },
@@ -139,6 +156,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sizes),
+		cmocka_unit_test(decimals),
 		cmocka_unit_test(column_selection),
 		cmocka_unit_test(json_types),
 		cmocka_unit_test(human_and_bytes),
