@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 int mc_cmd_move(int argc, const char **argv);
 int mc_cmd_mounts(int argc, const char **argv);
@@ -152,6 +153,29 @@ static void top_help(poptContext ctx, FILE *out)
 	fputs("\nSee memcg(8) and memcg-COMMAND(8).\n", out);
 }
 
+/* A move keeps descriptors open for each cgroup processes come from: use
+ * what the hard limit allows. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* Output a script depends on must not be lost silently (a full disk, a
+ * closed pipe): as util-linux's close_stdout. */
+static int close_stdout(int rc)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return rc;
+	if (errno != EPIPE)
+		mc_warn("write error: %s", strerror(errno));
+	return rc ? rc : MC_EXIT_FAIL;
+}
+
 static const struct mc_cmd *find_command(const char *name)
 {
 	for (const struct mc_cmd *c = mc_commands; c->name; c++)
@@ -210,9 +234,10 @@ int main(int argc, const char **argv)
 		goto out;
 	}
 	memcpy(sub, rest, (size_t)n * sizeof(*sub));
+	raise_fd_limit();
 	rc = cmd->run(n, sub);
 	free(sub);
 out:
 	poptFreeContext(ctx);
-	return rc;
+	return close_stdout(rc);
 }

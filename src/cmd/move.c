@@ -163,6 +163,9 @@ static void on_signal(int sig)
 	stop_sig = sig;
 }
 
+/* Every signal that would end the run with a knob changed stops it
+ * instead, so the restore happens: a lost terminal (SIGHUP) and SIGQUIT
+ * too. A closed pipe on stderr must not kill it either. */
 static void catch_signals(void)
 {
 	struct sigaction sa;
@@ -172,6 +175,9 @@ static void catch_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 static bool progress_shown;
@@ -419,8 +425,7 @@ static int exit_status(const struct mc_move *mv, int run_rc)
 	struct tally s;
 
 	if (mv->interrupted)
-		return mv->interrupted == SIGINT ? MC_EXIT_SIGINT
-						 : MC_EXIT_SIGTERM;
+		return 128 + mv->interrupted; /* 130 SIGINT, 143 SIGTERM */
 	if (mv->require_failed)
 		return MC_EXIT_NOCHARGE;
 	if (run_rc < 0)
@@ -497,7 +502,9 @@ static int run(const char *dest, const pid_t *pids, size_t npids, int mode,
 	run_rc = mc_move_run(&mv, &e);
 	if (progress_shown)
 		fputs("\r\033[K", stderr);
-	if (run_rc < 0 && !mv.interrupted)
+	/* an interrupt says so by its exit status; anything else, and a
+	 * failed restore on the way out of one, is printed */
+	if (run_rc < 0 && e.code != EINTR)
 		mc_warn("%s", e.msg);
 	report(&t, &mv);
 	rc = exit_status(&mv, run_rc);

@@ -172,16 +172,30 @@ out:
 	return rc;
 }
 
+/* An O_RDONLY descriptor of the directory an O_PATH descriptor names. */
+static int open_dir_of(int pathfd)
+{
+	return openat(pathfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
 static long do_openat2(int dfd, const char *path, struct open_how *how)
 {
 	return syscall(SYS_openat2, dfd, path, how, sizeof(*how));
 }
 
-/* Fallback for kernels before 5.6: one component at a time, O_NOFOLLOW. */
+/* Fallback for kernels before 5.6 (or a seccomp filter that refuses
+ * openat2): one component at a time, O_NOFOLLOW, and every directory on the
+ * mount's own device, as RESOLVE_NO_XDEV would have it. */
 static int walk_nofollow(int mfd, const char *rel)
 {
 	char *copy = strdup(rel), *save = NULL;
-	int fd = dup(mfd);
+	int fd = open_dir_of(mfd);
+	struct stat mst, st;
+
+	if (fd >= 0 && fstat(fd, &mst) < 0) {
+		close(fd);
+		fd = -1;
+	}
 
 	if (!copy || fd < 0) {
 		free(copy);
@@ -196,6 +210,11 @@ static int walk_nofollow(int mfd, const char *rel)
 				 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		int saved = errno;
 
+		if (nfd >= 0 && (fstat(nfd, &st) < 0 || st.st_dev != mst.st_dev)) {
+			close(nfd);
+			nfd = -1;
+			saved = EXDEV;
+		}
 		close(fd);
 		fd = nfd;
 		errno = saved;
@@ -213,17 +232,20 @@ static int open_beneath(int mfd, const char *rel)
 	};
 	long fd = do_openat2(mfd, rel, &how);
 
-	if (fd < 0 && errno == ENOSYS)
+	if (fd < 0 && (errno == ENOSYS || errno == EPERM))
 		return walk_nofollow(mfd, rel);
 	return (int)fd;
 }
 
-static bool on_cgroupfs(int fd)
+/* The filesystem of the hierarchy's type: a v1 memory hierarchy is never
+ * on cgroup2, and the reverse. */
+static bool on_cgroupfs(int fd, enum mc_hier_type type)
 {
 	struct statfs sf;
 
-	return fstatfs(fd, &sf) == 0 && (sf.f_type == CGROUP_SUPER_MAGIC ||
-					 sf.f_type == CGROUP2_SUPER_MAGIC);
+	return fstatfs(fd, &sf) == 0 &&
+	       sf.f_type == (type == MC_V2 ? CGROUP2_SUPER_MAGIC
+					   : CGROUP_SUPER_MAGIC);
 }
 
 static int open_dir(struct mc_cgroup *cg, const struct mc_mounts *m,
@@ -237,7 +259,7 @@ static int open_dir(struct mc_cgroup *cg, const struct mc_mounts *m,
 	mfd = open(mp, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (mfd < 0)
 		return mc_err(e, errno, "cannot open mount point '%s'", mp);
-	if ((flags & MC_CG_WRITE) && !on_cgroupfs(mfd)) {
+	if ((flags & MC_CG_WRITE) && !on_cgroupfs(mfd, cg->hier->type)) {
 		close(mfd);
 		return mc_errx(e, EXDEV, "'%s' is not a cgroup filesystem",
 			       mp);
@@ -259,7 +281,7 @@ static int open_dir(struct mc_cgroup *cg, const struct mc_mounts *m,
 		return mc_err(e, err, "cannot open cgroup '%s'", cg->dir);
 	}
 	close(mfd);
-	if ((flags & MC_CG_WRITE) && !on_cgroupfs(cg->dfd))
+	if ((flags & MC_CG_WRITE) && !on_cgroupfs(cg->dfd, cg->hier->type))
 		return mc_errx(e, EXDEV, "'%s' is not on a cgroup filesystem",
 			       cg->dir);
 	if (fstat(cg->dfd, &st) < 0)
@@ -338,8 +360,9 @@ int mc_fd_read_u64(int fd, uint64_t *v, const char *what, struct mc_error *e)
 	buf[n] = '\0';
 	errno = 0;
 	*v = strtoull(buf, &end, 10);
+	/* EBADMSG, not EINVAL: callers read EINVAL as the kernel's refusal */
 	if (errno || end == buf || (*end && *end != '\n'))
-		return mc_errx(e, EINVAL, "'%s' does not hold a number", what);
+		return mc_errx(e, EBADMSG, "'%s' does not hold a number", what);
 	return 0;
 }
 

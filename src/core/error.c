@@ -88,6 +88,8 @@ const char *mc_errno_name(int errnum)
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case ETIMEDOUT: return "ETIMEDOUT";
 	case EINTR: return "EINTR";
+	case EMFILE: return "EMFILE";
+	case EBADMSG: return "EBADMSG";
 	case ENODEV: return "ENODEV";
 	default: return NULL;
 	}

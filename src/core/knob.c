@@ -41,7 +41,8 @@ static int knob_read_fd(int dfd, const char *dir, int *val, struct mc_error *e)
 		return mc_err(e, errno, "cannot open '%s'", what);
 	rc = mc_fd_read_u64(fd, &v, what, e);
 	close(fd);
-	*val = (int)v;
+	if (rc == 0)
+		*val = (int)v;
 	return rc;
 }
 
@@ -215,6 +216,10 @@ static int repair_one(const char *path, void (*notice)(const char *),
 		return 0;
 	}
 	dfd = open(r.dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0 && errno != ENOENT)
+		return mc_err(e, errno, "cannot open '%s' to restore its %s "
+			      "(the record stays in '%s')", r.dir, MC_KNOB,
+			      path);
 	if (dfd < 0 || fstat(dfd, &st) < 0 || st.st_ino != r.ino ||
 	    st.st_dev != r.dev) {
 		/* the cgroup is gone (or is another one now): nothing to fix */

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,6 +253,7 @@ int mc_move_add_pid(struct mc_move *mv, pid_t pid, struct mc_error *e)
 	}
 	snprintf(r->comm, sizeof(r->comm), "%s", st.comm);
 	r->starttime = st.starttime;
+	r->validated = true;
 	r->rss = st.rss_pages * (uint64_t)sysconf(_SC_PAGESIZE);
 	r->have_rss = true;
 	if (st.flags & MC_PF_KTHREAD) {
@@ -259,9 +261,13 @@ int mc_move_add_pid(struct mc_move *mv, pid_t pid, struct mc_error *e)
 			"it is a kernel thread, which cannot be moved");
 		return 0;
 	}
+	if (st.state == 'Z') {
+		rec_set(r, MC_EXITED, ESRCH, "exited (a zombie: nothing to move)");
+		return 0;
+	}
 	if (mc_proc_read_cgroup(mv->m, pid, MC_V1, &path, &pe) < 0) {
-		rec_set(r, pe.code == ESRCH ? MC_EXITED : MC_FAILED, pe.code,
-			"%s", pe.code == ESRCH ? "exited" : pe.msg);
+		rec_set(r, MC_FAILED, pe.code, "%s",
+			pe.code == ESRCH ? "no such process" : pe.msg);
 		return 0;
 	}
 	o = mc_move_origin(mv, path, &pe);
@@ -434,7 +440,8 @@ static void read_before(struct mc_move *mv, struct mc_move_rec *r,
 
 	if (!mv->want_usage)
 		return;
-	if (c->valid && c->origin == r->origin) {
+	/* with --exact, page walks lie between two writes: read afresh */
+	if (c->valid && c->origin == r->origin && !mv->pages) {
 		r->src_before = c->src;
 		r->dst_before = c->dst;
 		r->have_before = true;
@@ -462,31 +469,84 @@ static void read_after(struct mc_move *mv, struct mc_move_rec *r,
 	}
 }
 
+/* The tightest limit a charge into DEST meets: DEST's own or an
+ * ancestor's, since page counters charge every ancestor (docs §2.4). */
+struct room {
+	bool known;
+	uint64_t room, limit, usage;
+	char *where;		/* hierarchy path of the binding cgroup */
+};
+
+#define UNLIMITED (UINT64_C(1) << 62)
+
+static void limit_of(struct mc_move *mv, const char *path, struct room *rm)
+{
+	uint64_t limit, usage, room;
+	struct mc_cgroup cg;
+	struct mc_error ignored;
+
+	if (mc_cgroup_open(&cg, mv->m, mv->h, path, 0, &ignored) < 0)
+		return;
+	if (!cg.is_root &&
+	    mc_cgroup_read_u64(&cg, "memory.limit_in_bytes", &limit,
+			       &ignored) == 0 &&
+	    mc_cgroup_read_u64(&cg, "memory.usage_in_bytes", &usage,
+			       &ignored) == 0 &&
+	    limit < UNLIMITED) {
+		room = limit > usage ? limit - usage : 0;
+		if (!rm->known || room < rm->room) {
+			free(rm->where);
+			*rm = (struct room){ true, room, limit, usage,
+					     strdup(cg.path) };
+		}
+	}
+	mc_cgroup_close(&cg);
+}
+
+/* From DEST up to the top of the mounted part of the hierarchy. */
+static void dest_room(struct mc_move *mv, struct room *rm)
+{
+	char *path = strdup(mv->dst.path), *slash;
+
+	memset(rm, 0, sizeof(*rm));
+	while (path) {
+		limit_of(mv, path, rm);
+		if (!strcmp(path, mv->h->root) || !strcmp(path, "/"))
+			break;
+		/* "/a/b" -> "/a", "/a" -> "/" */
+		slash = strrchr(path, '/');
+		slash[slash == path] = '\0';
+	}
+	free(path);
+}
+
 static void explain_nomem(struct mc_move *mv, struct mc_move_rec *r)
 {
 	char lim[MC_SIZE_BUFSZ], use[MC_SIZE_BUFSZ], rss[MC_SIZE_BUFSZ];
-	struct mc_error ignored;
-	uint64_t limit = 0, usage = 0;
+	char who[4200];
+	struct room rm;
 
-	if (mc_cgroup_read_u64(&mv->dst, "memory.limit_in_bytes", &limit,
-			       &ignored) < 0 ||
-	    mc_cgroup_read_u64(&mv->dst, "memory.usage_in_bytes", &usage,
-			       &ignored) < 0 ||
-	    limit >= (1ULL << 62)) {
+	dest_room(mv, &rm);
+	snprintf(rss, sizeof(rss), "?");
+	if (r->have_rss)
+		mc_size_human(rss, sizeof(rss), r->rss);
+	if (!rm.known) {
 		rec_set(r, MC_FAILED, ENOMEM,
-			"the destination or one of its ancestors has no room "
-			"for the charge%s%s",
-			r->have_rss ? "; the process has " : "",
-			r->have_rss ? mc_size_human(rss, sizeof(rss), r->rss)
-				    : "");
+			"the kernel found no room for the charge, though no "
+			"memory limit is set on the destination or its "
+			"ancestors; the process has %s resident", rss);
 		return;
 	}
+	if (strcmp(rm.where, mv->dst.path))
+		snprintf(who, sizeof(who), "limit of the destination's "
+			 "ancestor '%s'", rm.where);
+	else
+		snprintf(who, sizeof(who), "destination limit");
 	rec_set(r, MC_FAILED, ENOMEM,
-		"destination limit is %s with %s in use, the process has %s "
-		"resident to charge there",
-		mc_size_human(lim, sizeof(lim), limit),
-		mc_size_human(use, sizeof(use), usage),
-		r->have_rss ? mc_size_human(rss, sizeof(rss), r->rss) : "?");
+		"%s is %s with %s in use, the process has %s resident to "
+		"charge there", who, mc_size_human(lim, sizeof(lim), rm.limit),
+		mc_size_human(use, sizeof(use), rm.usage), rss);
+	free(rm.where);
 }
 
 /* The PID may have been reused since it was validated: compare start times. */
@@ -514,10 +574,12 @@ static void read_proc_cols(struct mc_move *mv, struct mc_move_rec *r)
 	struct mc_proc_stat st;
 	struct mc_error ignored;
 
-	if (!mv->want_comm && !mv->want_rss)
+	/* --atomic: the start time lets a rollback tell a reused PID */
+	if (!mv->want_comm && !mv->want_rss && !mv->atomic)
 		return;
 	if (mc_proc_read_stat(mv->m, r->pid, &st, &ignored) < 0)
 		return;
+	r->starttime = st.starttime;
 	snprintf(r->comm, sizeof(r->comm), "%s", st.comm);
 	r->rss = st.rss_pages * (uint64_t)sysconf(_SC_PAGESIZE);
 	r->have_rss = true;
@@ -576,7 +638,7 @@ static bool move_one(struct mc_move *mv, struct mc_move_rec *r,
 
 	if (mv->progress && (r - mv->recs) % 256 == 255)
 		mv->progress((size_t)(r - mv->recs) + 1);
-	if (r->starttime && !same_process(mv, r))
+	if (r->validated && !same_process(mv, r))
 		return true;
 	/* the page walks stay outside the usage readings: they take time */
 	seen = attribute(mv, r->pid, &mv->before);
@@ -679,6 +741,31 @@ static bool pidset_add(struct pidset *s, pid_t pid)
 	return true;
 }
 
+/* The next PID of a cgroup.procs buffer; NULL at its end. */
+static char *next_pid(char *p, pid_t *pid)
+{
+	char *end;
+	long v = strtol(p, &end, 10);
+
+	if (end == p)
+		return NULL;
+	*pid = v > 0 && v <= INT_MAX ? (pid_t)v : 0;
+	while (*end == '\n')
+		end++;
+	return end;
+}
+
+static bool pidset_has(const struct pidset *s, pid_t pid)
+{
+	if (!s->cap)
+		return false;
+	for (size_t i = (size_t)pid * 2654435761u % s->cap; s->v[i];
+	     i = (i + 1) % s->cap)
+		if (s->v[i] == pid)
+			return true;
+	return false;
+}
+
 /* cgroup.procs is reopened for every pass: a v1 descriptor that is read
  * again within a second reuses its cached PID list (cgroup_pidlist_start in
  * kernel/cgroup/cgroup-v1.c), which would hide new forks. */
@@ -707,29 +794,60 @@ static bool is_kthread(struct mc_move *mv, pid_t pid)
 	       (st.flags & MC_PF_KTHREAD);
 }
 
+/* A PID list older than this is read again before the next write, so a PID
+ * that left SRC and was reused meanwhile is not moved: with charge moving a
+ * write can take tens of milliseconds (docs §2.2). */
+#define FRESH_US 100000
+
+/* Whether pid is still in SRC, re-reading SRC once the list in hand is
+ * older than FRESH_US. */
+static bool still_in_src(struct mc_move *mv, pid_t pid, uint64_t *stamp,
+			 struct pidset *now)
+{
+	struct mc_error ignored;
+	char *buf, *p;
+	pid_t v;
+
+	if (now_us() - *stamp < FRESH_US)
+		return true;
+	buf = read_procs(mv, &ignored);
+	if (!buf)
+		return true; /* the write will tell */
+	if (now->cap)
+		memset(now->v, 0, now->cap * sizeof(*now->v));
+	now->n = 0;
+	for (p = buf; (p = next_pid(p, &v));)
+		if (v > 0)
+			pidset_add(now, v);
+	free(buf);
+	*stamp = now_us();
+	return pidset_has(now, pid);
+}
+
 /* One pass over SRC; *fresh counts PIDs not seen before. false = stop. */
 static bool from_pass(struct mc_move *mv, struct pidset *seen, bool move,
 		      size_t *fresh, struct mc_error *e, struct carry *c)
 {
-	char *buf = read_procs(mv, e), *p, *end;
+	struct pidset now = { 0 };
+	uint64_t stamp = now_us();
+	char *buf = read_procs(mv, e), *p;
+	pid_t v;
 
 	*fresh = 0;
 	if (!buf)
 		return false;
-	for (p = buf; *p; p = end) {
-		long v = strtol(p, &end, 10);
+	for (p = buf; (p = next_pid(p, &v));) {
 		struct mc_move_rec *r;
 
-		if (end == p)
-			break;
-		while (*end == '\n')
-			end++;
-		if (v <= 0 || !pidset_add(seen, (pid_t)v))
+		if (v <= 0 || !pidset_add(seen, v))
 			continue;
-		if (is_kthread(mv, (pid_t)v))
+		if (is_kthread(mv, v))
+			continue;
+		/* gone from SRC since the list was read: not SRC's any more */
+		if (move && !still_in_src(mv, v, &stamp, &now))
 			continue;
 		(*fresh)++;
-		r = new_rec(mv, (pid_t)v, e);
+		r = new_rec(mv, v, e);
 		if (!r) {
 			free(buf);
 			return false;
@@ -745,10 +863,12 @@ static bool from_pass(struct mc_move *mv, struct pidset *seen, bool move,
 		if (!move_one(mv, r, c)) {
 			mark_rest(mv, mv->nrecs);
 			free(buf);
+			free(now.v);
 			return false;
 		}
 	}
 	free(buf);
+	free(now.v);
 	return !stopped(mv);
 }
 
@@ -759,8 +879,16 @@ static bool move_from(struct mc_move *mv, struct mc_error *e)
 	size_t fresh = 1, before;
 	bool ok = true;
 
-	for (int pass = 0; ok && fresh && pass < MC_FROM_PASSES; pass++)
+	for (int pass = 0; ok && fresh && pass < MC_FROM_PASSES; pass++) {
 		ok = from_pass(mv, &seen, true, &fresh, e, &c);
+		/* SRC removed once it was empty (a release agent, a manager):
+		 * nothing new, not a failure */
+		if (!ok && pass > 0 && e->code == ENOENT) {
+			mc_err_clear(e);
+			ok = true;
+			fresh = 0;
+		}
+	}
 	if (ok && fresh) {
 		/* still forking after the last pass: report, do not chase */
 		before = mv->nrecs;
@@ -774,12 +902,37 @@ static bool move_from(struct mc_move *mv, struct mc_error *e)
 	return ok;
 }
 
+/* Before a rollback writes a PID: is it still the process that was moved,
+ * and still in DEST? A PID reused meanwhile must not be moved. */
+static bool still_ours(struct mc_move *mv, struct mc_move_rec *r)
+{
+	struct mc_error ignored;
+	char *path = NULL;
+	bool in_dst;
+
+	if (r->starttime && !same_process(mv, r))
+		return false;
+	if (mc_proc_read_cgroup(mv->m, r->pid, MC_V1, &path, &ignored) < 0) {
+		rec_set(r, MC_EXITED, ESRCH, "exited before the rollback");
+		return false;
+	}
+	in_dst = !strcmp(path, mv->dst.path);
+	free(path);
+	if (!in_dst)
+		rec_set(r, MC_FAILED, EBUSY,
+			"moved, then left '%s' before the rollback",
+			mv->dst.path);
+	return in_dst;
+}
+
 static int rollback_one(struct mc_move *mv, struct mc_move_rec *r,
 			struct mc_error *e)
 {
 	struct mc_origin *o = &mv->origins[r->origin];
 	int err;
 
+	if (!still_ours(mv, r))
+		return 0;
 	if (o->procs_fd < 0) {
 		o->procs_fd = mc_cgroup_openat(&o->cg, "cgroup.procs",
 					       O_WRONLY, e);
@@ -879,25 +1032,15 @@ uint64_t mc_move_predict(const struct mc_pages_result *res, uint64_t from,
 	       ((mode & 2) ? bytes_in(res, from, false) : 0);
 }
 
-/* How much more DEST can be charged: its own limit, and the smallest of
- * its ancestors' (hierarchical_memory_limit in memory.stat, read once). */
+/* How much more DEST can be charged, with its ancestors' limits. */
 static void read_room(struct mc_move *mv)
 {
-	uint64_t limit, hier, usage;
-	struct mc_error ignored;
+	struct room rm;
 
-	if (mv->dst.is_root ||
-	    mc_cgroup_read_u64(&mv->dst, "memory.limit_in_bytes", &limit,
-			       &ignored) < 0 ||
-	    mc_cgroup_read_u64(&mv->dst, "memory.usage_in_bytes", &usage,
-			       &ignored) < 0)
-		return;
-	if (mc_cgroup_read_stat(&mv->dst, "memory.stat",
-				"hierarchical_memory_limit", &hier,
-				&ignored) == 0 && hier < limit)
-		limit = hier;
-	mv->room = limit > usage ? limit - usage : 0;
-	mv->have_room = true;
+	dest_room(mv, &rm);
+	mv->have_room = rm.known;
+	mv->room = rm.room;
+	free(rm.where);
 }
 
 /* What the kernel would move (docs §2.1, §2.3): only pages charged to the
@@ -943,10 +1086,16 @@ static int dry_run(struct mc_move *mv, struct mc_error *e)
 		return -1;
 	if (cap != MC_CAP_YES)
 		refuse(mv, cap, true);
-	if (mv->refused && mv->require_charge && mv->mode != 0) {
+	if (mv->refused && mv->require_charge) {
 		mv->require_failed = true;
 		return mc_errx(e, EINVAL, "cannot move charges: %s (inferred "
 			       "from the kernel version)", mv->refused_why);
+	}
+	if (mv->charge == 0 && mv->require_charge) {
+		mv->require_failed = true;
+		return mc_errx(e, EINVAL, "%s of '%s' is 0 and --charge keep "
+			       "leaves it so: no charge would move", MC_KNOB,
+			       mv->dst.path);
 	}
 	if (mv->from >= 0 && !from_pass(mv, &seen, false, &fresh, e, &c)) {
 		free(seen.v);

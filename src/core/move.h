@@ -64,7 +64,9 @@ struct mc_origin {
 
 struct mc_move_rec {
 	pid_t pid;
-	unsigned long long starttime;	/* 0: not checked (--from) */
+	unsigned long long starttime;	/* 0: unknown */
+	bool validated;			/* a command-line PID: its start
+					 * time is checked before the write */
 	char comm[64];
 	size_t origin;			/* index into origins */
 	enum mc_status status;

@@ -77,6 +77,7 @@ struct mc_pages {
 	uint64_t *kpc;			/* the window of kpagecgroup read */
 	uint64_t kpc_base, kpc_len;
 	uint64_t kpf[FLAGS_BLOCK];	/* a block of kpageflags */
+	char maps_buf[1 << 16];		/* stdio buffer for /proc/PID/maps */
 	uint64_t kpf_base;
 	bool kpf_valid;
 	uint64_t tail_pfn, tail_ino;	/* the last THP tail resolved */
@@ -631,8 +632,9 @@ static FILE *open_maps(struct mc_pages *ctx, struct mc_error *e)
 			       (int)ctx->pid), NULL;
 	if (!f)
 		return mc_err(e, errno, "cannot open '%s'", path), NULL;
-	/* /proc says 1 KiB blocks; a map of many mappings wants fewer reads */
-	setvbuf(f, NULL, _IOFBF, 1 << 16);
+	/* /proc says 1 KiB blocks; a map of many mappings wants fewer reads
+	 * (glibc ignores the size unless it is given the buffer) */
+	setvbuf(f, ctx->maps_buf, _IOFBF, sizeof(ctx->maps_buf));
 	return f;
 }
 

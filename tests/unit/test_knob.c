@@ -76,7 +76,12 @@ static const struct mc_ctl_ops fake_ops = { fake_read, fake_write,
 
 /* --- fixtures: DEST and one origin are plain directories ---------------- */
 
+/* A sysroot: cg/ is the "memory mount", proc/PID/cgroup says where the
+ * moved processes are (the rollback checks it). */
 static char root[64];
+static struct mc_hier hier = { .type = MC_V1, .target = "/cg", .root = "/",
+			       .memory = true };
+static struct mc_mounts mounts = { .h = &hier, .n = 1 };
 
 static void fake_cgroup(struct mc_cgroup *cg, const char *name)
 {
@@ -84,13 +89,15 @@ static void fake_cgroup(struct mc_cgroup *cg, const char *name)
 	struct stat st;
 	int fd;
 
-	snprintf(dir, sizeof(dir), "%s/%s", root, name);
+	snprintf(dir, sizeof(dir), "%s/cg/%s", root, name);
 	assert_int_equal(mkdir(dir, 0700), 0);
 	snprintf(file, sizeof(file), "%s/cgroup.procs", dir);
 	fd = open(file, O_CREAT | O_WRONLY, 0600);
 	close(fd);
 	memset(cg, 0, sizeof(*cg));
-	cg->path = strdup(name);
+	cg->hier = &hier;
+	snprintf(file, sizeof(file), "/%s", name);
+	cg->path = strdup(file);
 	cg->rel = strdup(name);
 	cg->dir = strdup(dir);
 	cg->dfd = open(dir, O_RDONLY | O_DIRECTORY);
@@ -98,6 +105,20 @@ static void fake_cgroup(struct mc_cgroup *cg, const char *name)
 	fstat(cg->dfd, &st);
 	cg->ino = st.st_ino;
 	cg->dev = st.st_dev;
+}
+
+/* proc/PID/cgroup of a moved process: in DEST */
+static void in_dest(pid_t pid)
+{
+	char dir[128], file[160];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/proc/%d", root, (int)pid);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(file, sizeof(file), "%s/cgroup", dir);
+	f = fopen(file, "w");
+	fprintf(f, "4:memory:/dst\n");
+	fclose(f);
 }
 
 static void add_rec(pid_t pid)
@@ -110,20 +131,28 @@ static void add_rec(pid_t pid)
 	r->pid = pid;
 	r->origin = 0;
 	r->status = MC_PLANNED;
+	in_dest(pid);
 }
 
 static int setup(void **state)
 {
-	char rundir[128];
+	char dir[128];
 
 	(void)state;
 	memset(&fake, 0, sizeof(fake));
 	stop = 0;
 	strcpy(root, "/tmp/memcg-knob-XXXXXX");
 	assert_non_null(mkdtemp(root));
-	snprintf(rundir, sizeof(rundir), "%s/run", root);
-	setenv("MEMCG_RUNDIR", rundir, 1);
+	snprintf(dir, sizeof(dir), "%s/run", root);
+	setenv("MEMCG_RUNDIR", dir, 1);
+	snprintf(dir, sizeof(dir), "%s/cg", root);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(dir, sizeof(dir), "%s/proc", root);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	mounts.sysroot = root;
 	memset(&mv, 0, sizeof(mv));
+	mv.m = &mounts;
+	mv.h = &hier;
 	mv.ops = &fake_ops;
 	mv.stop = &stop;
 	mv.mode = 3;
@@ -222,6 +251,31 @@ static void atomic_rolls_back_and_restores_both(void **state)
 	assert_int_equal(state_files(), 0);
 }
 
+/* A PID that is no longer in DEST (it left, or was reused) is not written
+ * back: the rollback would move a process it did not move. */
+static void rollback_skips_a_pid_that_left(void **state)
+{
+	char file[160];
+	struct mc_error e;
+	FILE *f;
+
+	(void)state;
+	mv.atomic = true;
+	fake.fail_pid = 103;
+	fake.fail_errno = EINVAL;
+	snprintf(file, sizeof(file), "%s/proc/102/cgroup", root);
+	f = fopen(file, "w");
+	fprintf(f, "4:memory:/elsewhere\n");
+	fclose(f);
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_int_equal(mv.recs[0].status, MC_ROLLED_BACK);
+	assert_int_equal(mv.recs[1].status, MC_FAILED);
+	assert_non_null(strstr(mv.recs[1].msg, "left '/dst'"));
+	/* 101, 102 forward, then only 101 back */
+	assert_int_equal(fake.nattached, 3);
+	assert_int_equal(fake.attached[2], 101);
+}
+
 static void interrupted_restores(void **state)
 {
 	struct mc_error e;
@@ -312,7 +366,7 @@ static void repair_after_kill(void **state)
 	int fd;
 
 	(void)state;
-	snprintf(knob, sizeof(knob), "%s/dst/" MC_KNOB, root);
+	snprintf(knob, sizeof(knob), "%s/cg/dst/" MC_KNOB, root);
 	fd = open(knob, O_CREAT | O_WRONLY, 0600);
 	assert_int_equal(write(fd, "1", 1), 1);
 	close(fd);
@@ -342,7 +396,7 @@ static void repair_skips_a_live_run(void **state)
 	int fd;
 
 	(void)state;
-	snprintf(knob, sizeof(knob), "%s/dst/" MC_KNOB, root);
+	snprintf(knob, sizeof(knob), "%s/cg/dst/" MC_KNOB, root);
 	fd = open(knob, O_CREAT | O_WRONLY, 0600);
 	assert_int_equal(write(fd, "0", 1), 1);
 	close(fd);
@@ -362,6 +416,7 @@ int main(void)
 		T(set_during_move_restored_after),
 		T(restored_after_a_failure),
 		T(atomic_rolls_back_and_restores_both),
+		T(rollback_skips_a_pid_that_left),
 		T(interrupted_restores),
 		T(refused_changes_nothing),
 		T(require_charge_moves_nothing),
