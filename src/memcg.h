@@ -5,6 +5,7 @@
 
 #include <popt.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "core/error.h"
 #include "core/mounts.h"
@@ -47,6 +48,10 @@ void mc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "memcg: <msg>" and return status. */
 int mc_fail(int status, const struct mc_error *e);
 int mc_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* PIDs as operands: every one strict (1..INT_MAX), none twice. *pids is
+ * for free(); *n may be 0. Returns 0 or an exit status (usage error). */
+int mc_pid_operands(const char **args, pid_t **pids, size_t *n);
 
 /* Mounts and the memory hierarchy for commands that need one. */
 int mc_load_hier(struct mc_mounts *m, const struct mc_hier **h);

@@ -236,32 +236,18 @@ static int parse_wait(int *secs)
 static int parse_operands(const char **args, const char **dest,
 			  pid_t **pids, size_t *npids)
 {
-	size_t n = 0;
+	int rc;
 
 	if (!args || !args[0])
 		return mc_usage("move: no destination cgroup given");
 	*dest = args[0];
-	while (args[n + 1])
-		n++;
-	if (opt.from && n)
+	rc = mc_pid_operands(args + 1, pids, npids);
+	if (rc)
+		return rc;
+	if (opt.from && *npids)
 		return mc_usage("move: --from SRC takes no PIDs");
-	if (!opt.from && !n)
+	if (!opt.from && !*npids)
 		return mc_usage("move: no PIDs given (or use --from SRC)");
-	*pids = calloc(n ? n : 1, sizeof(pid_t));
-	if (!*pids)
-		return MC_EXIT_FAIL;
-	for (size_t i = 0; i < n; i++) {
-		const char *a = args[i + 1];
-
-		if (mc_parse_pid(a, &(*pids)[i]) < 0)
-			return mc_usage("'%s' is not a PID (1 to %d)", a,
-					INT_MAX);
-		for (size_t j = 0; j < i; j++)
-			if ((*pids)[j] == (*pids)[i])
-				return mc_usage("PID %d is given twice",
-						(int)(*pids)[i]);
-	}
-	*npids = n;
 	return 0;
 }
 

@@ -122,26 +122,11 @@ struct where {
 
 static int parse_pids(const char **args, pid_t **pids, size_t *n)
 {
-	size_t count = 0;
+	int rc = mc_pid_operands(args, pids, n);
 
-	while (args && args[count])
-		count++;
-	if (!count)
-		return mc_usage("where: no PIDs given");
-	*pids = calloc(count, sizeof(**pids));
-	if (!*pids)
-		return MC_EXIT_FAIL;
-	for (size_t i = 0; i < count; i++) {
-		if (mc_parse_pid(args[i], &(*pids)[i]) < 0)
-			return mc_usage("'%s' is not a PID (1 to %d)", args[i],
-					INT_MAX);
-		for (size_t j = 0; j < i; j++)
-			if ((*pids)[j] == (*pids)[i])
-				return mc_usage("PID %d is given twice",
-						(int)(*pids)[i]);
-	}
-	*n = count;
-	return 0;
+	if (!rc && !*n)
+		rc = mc_usage("where: no PIDs given");
+	return rc;
 }
 
 static int read_proc(struct where *w, struct proc *p, struct mc_error *e)
