@@ -360,12 +360,15 @@ static void print_summary(const struct mc_move *mv, const struct tally *s,
 	char moved[MC_SIZE_BUFSZ];
 
 	if (mv->dry_run) {
-		fprintf(out, "dry run: %zu planned, %zu failed, %zu skipped; "
-			"charge %s", s->planned, s->failed, s->skipped,
+		fprintf(out, "dry run: %zu planned, %zu failed, %zu exited, "
+			"%zu skipped; charge %s", s->planned, s->failed,
+			s->exited, s->skipped,
 			mv->refused ? "would not move (inferred from the "
 				      "kernel version)"
-				    : "would move (inferred from the kernel "
-				      "version)");
+			: mv->charge == 0 ? "would not move (DEST's setting "
+					    "is 0)"
+					  : "would move (inferred from the "
+					    "kernel version)");
 		if (s->predict)
 			fprintf(out, "; predicted %s",
 				mc_size_human(moved, sizeof(moved),

@@ -251,26 +251,29 @@ int mc_knob_repair(void (*notice)(const char *msg), struct mc_error *e)
 {
 	DIR *d = opendir(mc_rundir());
 	struct dirent *de;
+	bool failed = false;
 	int n = 0;
 
 	if (!d)
 		return errno == ENOENT ? 0
 				       : mc_err(e, errno, "cannot open '%s'",
 						mc_rundir());
+	/* every record gets its chance; the first failure is reported */
 	while ((de = readdir(d))) {
+		struct mc_error re;
 		char path[4400];
 		int rc;
 
 		if (strncmp(de->d_name, "knob-", 5) || strstr(de->d_name, ".tmp"))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", mc_rundir(), de->d_name);
-		rc = repair_one(path, notice, e);
-		if (rc < 0) {
-			closedir(d);
-			return -1;
+		rc = repair_one(path, notice, &re);
+		if (rc < 0 && !failed) {
+			*e = re;
+			failed = true;
 		}
-		n += rc;
+		n += rc > 0;
 	}
 	closedir(d);
-	return n;
+	return failed ? -1 : n;
 }

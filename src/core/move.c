@@ -261,7 +261,7 @@ int mc_move_add_pid(struct mc_move *mv, pid_t pid, struct mc_error *e)
 			"it is a kernel thread, which cannot be moved");
 		return 0;
 	}
-	if (st.state == 'Z') {
+	if (st.state == 'Z' && st.threads <= 1) {
 		rec_set(r, MC_EXITED, ESRCH, "exited (a zombie: nothing to move)");
 		return 0;
 	}
@@ -494,10 +494,13 @@ static void limit_of(struct mc_move *mv, const char *path, struct room *rm)
 			       &ignored) == 0 &&
 	    limit < UNLIMITED) {
 		room = limit > usage ? limit - usage : 0;
-		if (!rm->known || room < rm->room) {
+		char *where = strdup(cg.path);
+
+		if (where && (!rm->known || room < rm->room)) {
 			free(rm->where);
-			*rm = (struct room){ true, room, limit, usage,
-					     strdup(cg.path) };
+			*rm = (struct room){ true, room, limit, usage, where };
+		} else {
+			free(where);
 		}
 	}
 	mc_cgroup_close(&cg);
@@ -802,26 +805,26 @@ static bool is_kthread(struct mc_move *mv, pid_t pid)
 /* Whether pid is still in SRC, re-reading SRC once the list in hand is
  * older than FRESH_US. */
 static bool still_in_src(struct mc_move *mv, pid_t pid, uint64_t *stamp,
-			 struct pidset *now)
+			 struct pidset *now, bool *fresh_list)
 {
 	struct mc_error ignored;
 	char *buf, *p;
 	pid_t v;
 
-	if (now_us() - *stamp < FRESH_US)
-		return true;
-	buf = read_procs(mv, &ignored);
-	if (!buf)
-		return true; /* the write will tell */
-	if (now->cap)
-		memset(now->v, 0, now->cap * sizeof(*now->v));
-	now->n = 0;
-	for (p = buf; (p = next_pid(p, &v));)
-		if (v > 0)
-			pidset_add(now, v);
-	free(buf);
-	*stamp = now_us();
-	return pidset_has(now, pid);
+	if (now_us() - *stamp >= FRESH_US &&
+	    (buf = read_procs(mv, &ignored))) {
+		if (now->cap)
+			memset(now->v, 0, now->cap * sizeof(*now->v));
+		now->n = 0;
+		for (p = buf; (p = next_pid(p, &v));)
+			if (v > 0)
+				pidset_add(now, v);
+		free(buf);
+		*stamp = now_us();
+		*fresh_list = true;
+	}
+	/* until SRC is read again, the pass's own list is the answer */
+	return !*fresh_list || pidset_has(now, pid);
 }
 
 /* One pass over SRC; *fresh counts PIDs not seen before. false = stop. */
@@ -830,6 +833,7 @@ static bool from_pass(struct mc_move *mv, struct pidset *seen, bool move,
 {
 	struct pidset now = { 0 };
 	uint64_t stamp = now_us();
+	bool fresh_list = false;
 	char *buf = read_procs(mv, e), *p;
 	pid_t v;
 
@@ -844,7 +848,7 @@ static bool from_pass(struct mc_move *mv, struct pidset *seen, bool move,
 		if (is_kthread(mv, v))
 			continue;
 		/* gone from SRC since the list was read: not SRC's any more */
-		if (move && !still_in_src(mv, v, &stamp, &now))
+		if (move && !still_in_src(mv, v, &stamp, &now, &fresh_list))
 			continue;
 		(*fresh)++;
 		r = new_rec(mv, v, e);
@@ -1097,19 +1101,26 @@ static int dry_run(struct mc_move *mv, struct mc_error *e)
 			       "leaves it so: no charge would move", MC_KNOB,
 			       mv->dst.path);
 	}
-	if (mv->from >= 0 && !from_pass(mv, &seen, false, &fresh, e, &c)) {
+	if (mv->from >= 0 && !from_pass(mv, &seen, false, &fresh, e, &c) &&
+	    !mv->interrupted) {
 		free(seen.v);
 		return -1;
 	}
 	free(seen.v);
 	if (mv->predict)
 		read_room(mv);
-	for (size_t i = 0; i < mv->nrecs; i++)
-		if (mv->recs[i].status == MC_PLANNED) {
-			c.valid = false;
-			read_before(mv, &mv->recs[i], &c);
-			predict(mv, &mv->recs[i]);
+	for (size_t i = 0; i < mv->nrecs; i++) {
+		if (mv->recs[i].status != MC_PLANNED)
+			continue;
+		/* a prediction walks every page: let a signal end it */
+		if (stopped(mv)) {
+			mark_rest(mv, i);
+			break;
 		}
+		c.valid = false;
+		read_before(mv, &mv->recs[i], &c);
+		predict(mv, &mv->recs[i]);
+	}
 	return 0;
 }
 

@@ -46,7 +46,7 @@ int mc_proc_parse_stat(const char *buf, struct mc_proc_stat *st)
 	p = close + 2;
 	st->state = *p++;
 	/* fields 4.. after the state: ppid pgrp session tty_nr tpgid flags(9)
-	 * ... starttime(22) vsize(23) rss(24) */
+	 * ... num_threads(20) ... starttime(22) vsize(23) rss(24) */
 	for (int i = 0; i < 21; i++) {
 		char *end;
 
@@ -62,6 +62,7 @@ int mc_proc_parse_stat(const char *buf, struct mc_proc_stat *st)
 		p = end;
 	}
 	st->flags = (unsigned)field[5];
+	st->threads = (unsigned long)field[16];
 	st->starttime = field[18];
 	st->rss_pages = field[20];
 	return 0;

@@ -14,6 +14,7 @@ struct mc_proc_stat {
 	char state;
 	unsigned flags;
 	unsigned long long starttime;	/* clock ticks after boot */
+	unsigned long threads;
 	uint64_t rss_pages;
 };
 
