@@ -40,8 +40,10 @@ struct pm_scan_arg {
 
 #define PAGEMAP_SCAN	_IOWR('f', 16, struct pm_scan_arg)
 #define PAGE_IS_PRESENT	(1 << 3)
+#define PAGE_IS_SWAPPED	(1 << 4)
 #define PAGE_IS_HUGE	(1 << 6)
 #endif
+#define NSPANS	256		/* populated ranges asked for at a time */
 
 #define CHUNK	32768		/* pagemap entries a read: 128 MiB of memory */
 #define BATCH	(2 * CHUNK)	/* runs sorted together */
@@ -71,6 +73,7 @@ struct mc_pages {
 
 	uint64_t *pm;			/* CHUNK pagemap entries */
 	struct page_region *regions;	/* huge ranges of the chunk */
+	struct page_region spans[NSPANS];	/* populated ranges of a VMA */
 	size_t nregions, capregions;
 	struct run *runs, *tmp;		/* BATCH each */
 	size_t nruns;
@@ -594,7 +597,8 @@ static int take_entries(struct mc_pages *ctx, struct mc_pages_result *out,
 	return 0;
 }
 
-static int walk_range(struct mc_pages *ctx, int pm, uint64_t first,
+/* Every page of [first, end), entry by entry. */
+static int walk_dense(struct mc_pages *ctx, int pm, uint64_t first,
 		      uint64_t end, struct mc_pages_result *out,
 		      struct mc_error *e)
 {
@@ -615,6 +619,48 @@ static int walk_range(struct mc_pages *ctx, int pm, uint64_t first,
 		first += (uint64_t)got;
 	}
 	return 0;
+}
+
+/* Only the populated (present or swapped) ranges of [first, end), found
+ * by PAGEMAP_SCAN (6.7+), which skips empty page tables: a sanitizer's
+ * terabytes of reserved shadow, read entry by entry, would be gigabytes of
+ * zeros. Kernels without it read every entry. */
+static int walk_range(struct mc_pages *ctx, int pm, uint64_t first,
+		      uint64_t end, struct mc_pages_result *out,
+		      struct mc_error *e)
+{
+	while (ctx->scan && first < end) {
+		struct pm_scan_arg a = {
+			.size = sizeof(a),
+			.start = first * ctx->page,
+			.end = end * ctx->page,
+			.vec = (uintptr_t)ctx->spans,
+			.vec_len = NSPANS,
+			.category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+			.return_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+		};
+		int got = ioctl(pm, PAGEMAP_SCAN, &a);
+
+		if (got < 0 && (errno == ENOTTY || errno == EINVAL)) {
+			ctx->scan = false; /* before 6.7 */
+			break;
+		}
+		if (got < 0)
+			return errno == ESRCH || errno == ENOENT
+				       ? exited(ctx->pid, e)
+				       : mc_err(e, errno, "cannot scan "
+						"/proc/%d/pagemap",
+						(int)ctx->pid);
+		for (int i = 0; i < got; i++)
+			if (walk_dense(ctx, pm, ctx->spans[i].start / ctx->page,
+				       ctx->spans[i].end / ctx->page, out,
+				       e) < 0)
+				return -1;
+		if (a.walk_end >= end * ctx->page)
+			return 0;
+		first = a.walk_end / ctx->page;
+	}
+	return walk_dense(ctx, pm, first, end, out, e);
 }
 
 /* ---- a process ---- */
