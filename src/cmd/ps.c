@@ -182,7 +182,7 @@ static int add_process(struct ps *p, const struct group *g, pid_t pid,
 	mc_cell_str(&p->t, ln, COL_COMM, st.comm);
 	mc_cell_str(&p->t, ln, COL_CGROUP, g->path);
 	mc_cell_size(&p->t, ln, COL_RSS, true,
-		     (int64_t)(st.rss_pages * (uint64_t)sysconf(_SC_PAGESIZE)));
+		     (int64_t)st.rss);
 	charged_cells(p, ln, g, have);
 	return 0;
 }

@@ -139,7 +139,7 @@ static int read_proc(struct where *w, struct proc *p, struct mc_error *e)
 		return mc_errx(e, EINVAL, "process %d is a kernel thread: it "
 			       "has no memory of its own", (int)p->pid);
 	snprintf(p->comm, sizeof(p->comm), "%s", st.comm);
-	p->rss = st.rss_pages * (uint64_t)sysconf(_SC_PAGESIZE);
+	p->rss = st.rss;
 	/* a zombie or a process outside the hierarchy has no answer here;
 	 * the pages still have theirs */
 	if (mc_proc_read_cgroup(&w->m, p->pid, MC_V1, &p->cgroup, e) == 0)

@@ -254,7 +254,7 @@ int mc_move_add_pid(struct mc_move *mv, pid_t pid, struct mc_error *e)
 	snprintf(r->comm, sizeof(r->comm), "%s", st.comm);
 	r->starttime = st.starttime;
 	r->validated = true;
-	r->rss = st.rss_pages * (uint64_t)sysconf(_SC_PAGESIZE);
+	r->rss = st.rss;
 	r->have_rss = true;
 	if (st.flags & MC_PF_KTHREAD) {
 		rec_set(r, MC_FAILED, EINVAL,
@@ -584,7 +584,7 @@ static void read_proc_cols(struct mc_move *mv, struct mc_move_rec *r)
 		return;
 	r->starttime = st.starttime;
 	snprintf(r->comm, sizeof(r->comm), "%s", st.comm);
-	r->rss = st.rss_pages * (uint64_t)sysconf(_SC_PAGESIZE);
+	r->rss = st.rss;
 	r->have_rss = true;
 }
 
@@ -744,20 +744,6 @@ static bool pidset_add(struct pidset *s, pid_t pid)
 	return true;
 }
 
-/* The next PID of a cgroup.procs buffer; NULL at its end. */
-static char *next_pid(char *p, pid_t *pid)
-{
-	char *end;
-	long v = strtol(p, &end, 10);
-
-	if (end == p)
-		return NULL;
-	*pid = v > 0 && v <= INT_MAX ? (pid_t)v : 0;
-	while (*end == '\n')
-		end++;
-	return end;
-}
-
 static bool pidset_has(const struct pidset *s, pid_t pid)
 {
 	if (!s->cap)
@@ -816,7 +802,7 @@ static bool still_in_src(struct mc_move *mv, pid_t pid, uint64_t *stamp,
 		if (now->cap)
 			memset(now->v, 0, now->cap * sizeof(*now->v));
 		now->n = 0;
-		for (p = buf; (p = next_pid(p, &v));)
+		for (p = buf; (p = mc_next_pid(p, &v));)
 			if (v > 0)
 				pidset_add(now, v);
 		free(buf);
@@ -840,7 +826,7 @@ static bool from_pass(struct mc_move *mv, struct pidset *seen, bool move,
 	*fresh = 0;
 	if (!buf)
 		return false;
-	for (p = buf; (p = next_pid(p, &v));) {
+	for (p = buf; (p = mc_next_pid(p, &v));) {
 		struct mc_move_rec *r;
 
 		if (v <= 0 || !pidset_add(seen, v))

@@ -65,6 +65,7 @@ int mc_proc_parse_stat(const char *buf, struct mc_proc_stat *st)
 	st->threads = (unsigned long)field[16];
 	st->starttime = field[18];
 	st->rss_pages = field[20];
+	st->rss = st->rss_pages * (uint64_t)sysconf(_SC_PAGESIZE);
 	return 0;
 }
 
@@ -160,6 +161,17 @@ int mc_proc_read_stat(const struct mc_mounts *m, pid_t pid,
 		return mc_errx(e, EINVAL, "cannot parse /proc/%d/stat",
 			       (int)pid);
 	return 0;
+}
+
+char *mc_next_pid(char *p, pid_t *pid)
+{
+	char *end;
+	long v = strtol(p, &end, 10);
+
+	if (end == p)
+		return NULL;
+	*pid = v > 0 && v <= INT_MAX ? (pid_t)v : 0;
+	return end + strspn(end, "\n");
 }
 
 static bool has_memory_token(const char *ctrl, size_t len)

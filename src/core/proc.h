@@ -16,6 +16,7 @@ struct mc_proc_stat {
 	unsigned long long starttime;	/* clock ticks after boot */
 	unsigned long threads;
 	uint64_t rss_pages;
+	uint64_t rss;			/* bytes */
 };
 
 #define MC_PF_KTHREAD 0x00200000u	/* include/linux/sched.h */
@@ -39,6 +40,11 @@ int mc_proc_parse_cgroup(const char *buf, enum mc_hier_type type,
 int mc_proc_read_cgroup(const struct mc_mounts *m, pid_t pid,
 			enum mc_hier_type type, char **path,
 			struct mc_error *e);
+
+/* The next PID of a cgroup.procs buffer (one decimal PID a line) into
+ * *pid, 0 if out of range; returns where the next one starts, or NULL at
+ * the end. */
+char *mc_next_pid(char *p, pid_t *pid);
 
 /* Read a whole file from a descriptor (from its current offset). */
 char *mc_read_fd(int fd, const char *what, size_t *len, struct mc_error *e);

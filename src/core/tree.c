@@ -174,17 +174,15 @@ static int cmp_pid(const void *a, const void *b)
 }
 
 /* cgroup.procs holds one decimal PID a line. */
-static int parse_procs(const char *buf, pid_t **pids, size_t *n,
+static int parse_procs(char *buf, pid_t **pids, size_t *n,
 		       struct mc_error *e)
 {
 	size_t cap = 0;
+	pid_t v;
 
-	for (const char *p = buf; *p;) {
-		char *end;
-		long v = strtol(p, &end, 10);
-
-		if (end == p)
-			break;
+	for (char *p = buf; (p = mc_next_pid(p, &v));) {
+		if (!v)
+			continue;
 		if (*n == cap) {
 			pid_t *nv;
 
@@ -194,8 +192,7 @@ static int parse_procs(const char *buf, pid_t **pids, size_t *n,
 				return mc_err(e, ENOMEM, "cannot allocate");
 			*pids = nv;
 		}
-		(*pids)[(*n)++] = (pid_t)v;
-		p = end + strspn(end, "\n");
+		(*pids)[(*n)++] = v;
 	}
 	qsort(*pids, *n, sizeof(**pids), cmp_pid);
 	return 0;
