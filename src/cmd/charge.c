@@ -3,9 +3,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 
 #include "core/knob.h"
+#include "core/lock.h"
 #include "memcg.h"
 #include "output/table.h"
 
@@ -55,7 +55,7 @@ static int show(const struct mc_cgroup *cg, const struct mc_kernel *k)
 
 	if (mc_table_init(&t, "cgroups", columns, NCOLS, default_cols, &e) < 0)
 		return mc_fail(MC_EXIT_USAGE, &e);
-	if (mc_real_ops.knob_read(cg, &val, &e) < 0) {
+	if (mc_knob_read(cg, &val, &e) < 0) {
 		mc_table_free(&t);
 		return mc_fail(MC_EXIT_FAIL, &e);
 	}
@@ -79,11 +79,11 @@ static int set(const struct mc_cgroup *cg, const struct mc_kernel *k, int val)
 	if (mc_knob_repair(notice, &e) < 0)
 		mc_warn("%s", e.msg);
 	/* the same lock as memcg move: never interleave with a run */
-	if (flock(cg->dfd, LOCK_EX | LOCK_NB) < 0)
+	if (mc_lock_fd(cg->dfd) != 0)
 		return mc_warn("'%s' is locked by a memcg move in progress; "
 			       "try again when it ends", cg->path),
 		       MC_EXIT_FAIL;
-	if (mc_real_ops.knob_write(cg, val, &e) == 0)
+	if (mc_knob_write(cg, val, &e) == 0)
 		return MC_EXIT_OK;
 	if (e.code == EINVAL && val != 0) {
 		/* 6.13+: only 0 is accepted (aa6b4fdf5940, docs §1) */
@@ -105,7 +105,7 @@ static int run(const char *name, const char *mode)
 	struct mc_error e;
 	int rc, val = -1;
 
-	if (mode && (val = mc_mode_parse(mode)) < 0)
+	if (mode && (val = mc_mode_parse(mode, false)) < 0)
 		return mc_usage("charge: '%s' is not one of none, anon, file, "
 				"all", mode);
 	if (mode && mc_g.sysroot)

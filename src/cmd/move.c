@@ -197,18 +197,16 @@ static void progress(size_t done)
 	progress_shown = true;
 }
 
-static int parse_mode(int *mode)
+static int parse_mode(enum mc_charge_mode *mode)
 {
-	if (!opt.charge) {
-		*mode = 3;
+	int v;
+
+	*mode = MC_CHARGE_ALL;
+	if (!opt.charge)
 		return 0;
-	}
-	if (!strcmp(opt.charge, "keep")) {
-		*mode = MC_MODE_KEEP;
-		return 0;
-	}
-	*mode = mc_mode_parse(opt.charge);
-	if (*mode < 0)
+	v = mc_mode_parse(opt.charge, true);
+	*mode = (enum mc_charge_mode)v;
+	if (v < MC_CHARGE_KEEP)
 		return mc_usage("--charge: '%s' is not one of anon, file, all, "
 				"none, keep", opt.charge);
 	return 0;
@@ -359,7 +357,7 @@ static void print_summary(const struct mc_move *mv, const struct tally *s,
 {
 	char moved[MC_SIZE_BUFSZ];
 
-	if (mv->dry_run) {
+	if (mv->req.dry_run) {
 		fprintf(out, "dry run: %zu planned, %zu failed, %zu exited, "
 			"%zu skipped; charge %s", s->planned, s->failed,
 			s->exited, s->skipped,
@@ -420,12 +418,28 @@ static int exit_status(const struct mc_move *mv, int run_rc)
 	if (run_rc < 0)
 		return MC_EXIT_FAIL;
 	count(mv, &s);
-	if (mv->atomic && (s.failed || s.rolled))
+	if (mv->req.atomic && (s.failed || s.rolled))
 		return MC_EXIT_FAIL;
 	if (!s.failed && !s.notatt)
 		return MC_EXIT_OK;
 	/* a dry run's planned processes stand for the ones it would move */
 	return s.moved || s.planned ? MC_EXIT_PARTIAL : MC_EXIT_FAIL;
+}
+
+/* Per process, the engine measures only what the selected columns show. */
+static unsigned measure(const struct mc_table *t)
+{
+	unsigned need = 0;
+
+	if (mc_table_has(t, COL_COMM))
+		need |= MC_MEASURE_COMM;
+	if (mc_table_has(t, COL_RSS))
+		need |= MC_MEASURE_RSS;
+	if (mc_table_has(t, COL_MOVED) || mc_table_has(t, COL_SRC_BEFORE) ||
+	    mc_table_has(t, COL_SRC_AFTER) || mc_table_has(t, COL_DST_BEFORE) ||
+	    mc_table_has(t, COL_DST_AFTER) || mc_table_has(t, COL_NOISY))
+		need |= MC_MEASURE_USAGE;
+	return need;
 }
 
 /* A check that fails before the engine runs is a usage error when the
@@ -435,10 +449,31 @@ static int setup_error(const struct mc_error *e)
 	return mc_fail(e->code == EINVAL ? MC_EXIT_USAGE : MC_EXIT_FAIL, e);
 }
 
-static int run(const char *dest, const pid_t *pids, size_t npids, int mode,
-	       int wait)
+/* What the engine is asked to do, from the options and the columns. */
+static void request(struct mc_move_req *req, const struct mc_table *t,
+		    enum mc_charge_mode mode, int wait)
 {
-	struct mc_move mv = { 0 };
+	req->stop = &stop_sig;
+	req->notice = notice;
+	if (isatty(STDERR_FILENO))
+		req->progress = progress;
+	req->mode = mode;
+	req->keep_setting = opt.keep_setting;
+	req->require_charge = opt.require_charge;
+	req->atomic = opt.atomic;
+	req->dry_run = opt.dry_run;
+	req->exact = opt.exact && !opt.dry_run;
+	req->predict = opt.dry_run && (mc_table_has(t, COL_PREDICTED) ||
+				       mc_table_has(t, COL_UNSEEN));
+	req->wait = wait;
+	req->measure = measure(t);
+}
+
+static int run(const char *dest, const pid_t *pids, size_t npids,
+	       enum mc_charge_mode mode, int wait)
+{
+	struct mc_move_req req = { 0 };
+	struct mc_move mv;
 	struct mc_table t;
 	struct mc_mounts m;
 	struct mc_error e;
@@ -449,37 +484,16 @@ static int run(const char *dest, const pid_t *pids, size_t npids, int mode,
 			  defaults(opt.exact && !opt.dry_run, opt.dry_run),
 			  &e) < 0)
 		return mc_fail(MC_EXIT_USAGE, &e);
-	rc = mc_load_hier(&m, &mv.h);
+	rc = mc_load_hier(&m, &req.h);
 	if (rc) {
 		mc_table_free(&t);
 		return rc;
 	}
-	mv.m = &m;
-	mv.ops = &mc_real_ops;
-	mv.stop = &stop_sig;
-	mv.notice = notice;
-	if (isatty(STDERR_FILENO))
-		mv.progress = progress;
-	mv.mode = mode;
-	mv.keep_setting = opt.keep_setting;
-	mv.require_charge = opt.require_charge;
-	mv.atomic = opt.atomic;
-	mv.dry_run = opt.dry_run;
-	mv.exact = opt.exact && !opt.dry_run;
-	mv.predict = opt.dry_run && (mc_table_has(&t, COL_PREDICTED) ||
-				     mc_table_has(&t, COL_UNSEEN));
-	mv.wait = wait;
-	/* per process, read only what the selected columns show */
-	mv.want_comm = mc_table_has(&t, COL_COMM);
-	mv.want_rss = mc_table_has(&t, COL_RSS);
-	mv.want_usage = mc_table_has(&t, COL_MOVED) ||
-			mc_table_has(&t, COL_SRC_BEFORE) ||
-			mc_table_has(&t, COL_SRC_AFTER) ||
-			mc_table_has(&t, COL_DST_BEFORE) ||
-			mc_table_has(&t, COL_DST_AFTER) ||
-			mc_table_has(&t, COL_NOISY);
+	req.m = &m;
+	request(&req, &t, mode, wait);
+	mc_move_init(&mv, &req);
 	rc = MC_EXIT_FAIL;
-	if (mc_move_init(&mv, dest, &e) < 0 ||
+	if (mc_move_open(&mv, dest, &e) < 0 ||
 	    (opt.from && mc_move_set_from(&mv, opt.from, &e) < 0)) {
 		rc = setup_error(&e);
 		goto out;
@@ -513,7 +527,8 @@ int mc_cmd_move(int argc, const char **argv)
 	pid_t *pids = NULL;
 	size_t npids = 0;
 	poptContext ctx;
-	int rc, mode, wait;
+	enum mc_charge_mode mode;
+	int rc, wait;
 
 	ctx = mc_popt("move", argc, argv, move_popt,
 		      "[OPTIONS] DEST PID... | --from SRC DEST", on_opt, &rc);
@@ -529,7 +544,7 @@ int mc_cmd_move(int argc, const char **argv)
 	if (!rc && mc_g.sysroot && !opt.dry_run)
 		rc = mc_usage("move: --sysroot is for reading; only --dry-run "
 			      "can use it");
-	if (!rc && mode == 0 && opt.require_charge)
+	if (!rc && mode == MC_CHARGE_NONE && opt.require_charge)
 		rc = mc_usage("--charge none with --require-charge asks for "
 			      "nothing to move");
 	if (!rc)

@@ -2,6 +2,7 @@
  * resolved beneath the mount point without following symlinks and checked to
  * be on a cgroup filesystem, never through a path that could be swapped. */
 #include "core/cgroup.h"
+#include "core/size.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -348,6 +349,18 @@ int mc_cgroup_openat(const struct mc_cgroup *cg, const char *file, int oflags,
 	if (fd < 0)
 		return mc_err(e, errno, "cannot open '%s/%s'", cg->dir, file);
 	return fd;
+}
+
+int mc_cgroup_attach(int procs_fd, pid_t pid)
+{
+	char buf[24];
+	size_t len = mc_fmt_i64(buf, pid);
+
+	/* one write() per process: the kernel moves the whole thread group
+	 * and, on v1 before 6.13, its charge (docs §2.2) */
+	if (write(procs_fd, buf, len) == (ssize_t)len)
+		return 0;
+	return errno ? errno : EIO;
 }
 
 int mc_fd_read_u64(int fd, uint64_t *v, const char *what, struct mc_error *e)

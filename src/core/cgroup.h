@@ -48,6 +48,10 @@ void mc_cgroup_close(struct mc_cgroup *cg);
 int mc_cgroup_openat(const struct mc_cgroup *cg, const char *file, int oflags,
 		     struct mc_error *e);
 
+/* Move a process into the cgroup whose cgroup.procs is open at procs_fd:
+ * one write() of its PID. 0 or an errno. */
+int mc_cgroup_attach(int procs_fd, pid_t pid);
+
 /* pread(fd, 0) of one unsigned decimal number. */
 int mc_fd_read_u64(int fd, uint64_t *v, const char *what, struct mc_error *e);
 int mc_cgroup_read_u64(const struct mc_cgroup *cg, const char *file,

@@ -3,6 +3,7 @@
  * after the cgroup; it is removed after the restore. A record whose cgroup is
  * not locked belongs to a run that died: the next run restores it. */
 #include "core/knob.h"
+#include "core/lock.h"
 #include "core/size.h"
 
 #include <dirent.h>
@@ -11,23 +12,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const mode_names[] = { "none", "anon", "file", "all" };
 
-int mc_mode_parse(const char *s)
+int mc_mode_parse(const char *s, bool allow_keep)
 {
-	for (int i = 0; i < 4; i++)
+	for (int i = MC_CHARGE_NONE; i <= MC_CHARGE_ALL; i++)
 		if (!strcmp(s, mode_names[i]))
 			return i;
-	return -1;
+	return allow_keep && !strcmp(s, "keep") ? MC_CHARGE_KEEP : -2;
 }
 
 const char *mc_mode_name(int v)
 {
-	return v >= 0 && v < 4 ? mode_names[v] : "unknown";
+	if (v == MC_CHARGE_KEEP)
+		return "keep";
+	return v >= MC_CHARGE_NONE && v <= MC_CHARGE_ALL ? mode_names[v]
+							 : "unknown";
 }
 
 static int knob_read_fd(int dfd, const char *dir, int *val, struct mc_error *e)
@@ -66,34 +69,20 @@ static int knob_write_fd(int dfd, const char *dir, int val,
 	return 0;
 }
 
-static int real_knob_read(const struct mc_cgroup *cg, int *val,
-			  struct mc_error *e)
+int mc_knob_read(const struct mc_cgroup *cg, int *val, struct mc_error *e)
 {
 	return knob_read_fd(cg->dfd, cg->dir, val, e);
 }
 
-static int real_knob_write(const struct mc_cgroup *cg, int val,
-			   struct mc_error *e)
+int mc_knob_write(const struct mc_cgroup *cg, int val, struct mc_error *e)
 {
 	return knob_write_fd(cg->dfd, cg->dir, val, e);
 }
 
-static int real_attach(int procs_fd, pid_t pid)
-{
-	char buf[24];
-	size_t len = mc_fmt_i64(buf, pid);
-
-	/* one write() per process: the kernel moves the whole thread group
-	 * and, on v1 before 6.13, its charge (docs §2.2) */
-	if (write(procs_fd, buf, len) == (ssize_t)len)
-		return 0;
-	return errno ? errno : EIO;
-}
-
 const struct mc_ctl_ops mc_real_ops = {
-	.knob_read = real_knob_read,
-	.knob_write = real_knob_write,
-	.attach = real_attach,
+	.knob_read = mc_knob_read,
+	.knob_write = mc_knob_write,
+	.attach = mc_cgroup_attach,
 };
 
 const char *mc_rundir(void)
@@ -228,7 +217,7 @@ static int repair_one(const char *path, void (*notice)(const char *),
 		unlink(path);
 		return 0;
 	}
-	if (flock(dfd, LOCK_EX | LOCK_NB) < 0) {
+	if (mc_lock_fd(dfd) != 0) {
 		close(dfd);
 		return 0; /* a live run holds it and will restore it */
 	}

@@ -23,9 +23,23 @@ struct mc_ctl_ops {
 
 extern const struct mc_ctl_ops mc_real_ops;
 
-/* Knob value <-> mode name: none 0, anon 1, file 2, all 3 (DESIGN). */
-int mc_mode_parse(const char *s);	/* -1 if unknown */
+/* The knob's values (DESIGN, Vocabulary), and keep: leave it as it is. */
+enum mc_charge_mode {
+	MC_CHARGE_KEEP = -1,
+	MC_CHARGE_NONE = 0,
+	MC_CHARGE_ANON = 1,	/* value 1: anonymous pages and swap */
+	MC_CHARGE_FILE = 2,	/* value 2: file and shmem pages */
+	MC_CHARGE_ALL = 3,
+};
+
+/* Knob value <-> mode name: none 0, anon 1, file 2, all 3, and "keep"
+ * when allow_keep. -2 if unknown. */
+int mc_mode_parse(const char *s, bool allow_keep);
 const char *mc_mode_name(int v);
+
+/* Read and write the knob of a cgroup (the kernel's file). */
+int mc_knob_read(const struct mc_cgroup *cg, int *val, struct mc_error *e);
+int mc_knob_write(const struct mc_cgroup *cg, int val, struct mc_error *e);
 
 struct mc_knob_guard {
 	const struct mc_cgroup *cg;

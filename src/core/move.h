@@ -1,5 +1,9 @@
-/* The move engine: plan, lock, set and restore the knob, move each process,
- * measure, roll back. It returns records; it does not know how they print. */
+/* The move engine's interface: the request (what the caller asked), the
+ * records (one per process) and the run's state. The engine is split by its
+ * steps: step.c moves one process and reads around it, from.c does --from's
+ * passes, plan.c the dry run and prediction, move.c the run itself (lock,
+ * knob, loop, rollback). It returns records; it does not know how they
+ * print. */
 #ifndef MEMCG_MOVE_H
 #define MEMCG_MOVE_H
 
@@ -14,8 +18,14 @@
 #include "core/mounts.h"
 #include "core/pages.h"
 
-#define MC_MODE_KEEP (-1)
 #define MC_FROM_PASSES 8	/* DESIGN: re-read SRC at most 8 times */
+
+/* What the engine measures per process: the columns shown ask for it. */
+enum mc_measure {
+	MC_MEASURE_COMM = 1 << 0,	/* command name (/proc/PID/stat) */
+	MC_MEASURE_RSS = 1 << 1,	/* resident set size (/proc/PID/stat) */
+	MC_MEASURE_USAGE = 1 << 2,	/* usage before and after each write */
+};
 
 enum mc_status {
 	MC_PLANNED,
@@ -89,22 +99,27 @@ struct mc_move_rec {
 	uint64_t predicted;
 };
 
-struct mc_move {
-	/* set by the caller before mc_move_init */
+/* What the caller asks for. The engine copies it and never changes it. */
+struct mc_move_req {
 	const struct mc_mounts *m;
 	const struct mc_hier *h;
-	const struct mc_ctl_ops *ops;
+	const struct mc_ctl_ops *ops;		/* NULL: the kernel's files */
 	const volatile sig_atomic_t *stop;	/* signal number or 0 */
 	void (*notice)(const char *msg);
 	void (*progress)(size_t done);		/* every 256 processes */
-	int mode;				/* 0..3 or MC_MODE_KEEP */
+	enum mc_charge_mode mode;
 	bool keep_setting, require_charge, atomic, dry_run;
-	int wait;				/* seconds for DEST's lock */
-	bool want_comm, want_rss, want_usage;	/* columns shown */
 	bool exact;				/* --exact */
 	bool predict;				/* dry run: PREDICTED */
+	int wait;				/* seconds for DEST's lock */
+	unsigned measure;			/* enum mc_measure bits */
+};
 
-	/* filled by the engine */
+/* The run's state. Every descriptor is -1 until it is opened, so
+ * mc_move_free is safe after any failure once mc_move_init has run. */
+struct mc_move {
+	struct mc_move_req req;
+	const struct mc_ctl_ops *ops;
 	struct mc_kernel kernel;
 	struct mc_cgroup dst;
 	int dst_procs_fd, dst_usage_fd;
@@ -120,6 +135,7 @@ struct mc_move {
 	uint64_t slack;			/* bytes: 64 pages per CPU */
 
 	struct mc_pages *pages;		/* attribution, when asked */
+	bool predicting;		/* req.predict, and pages could open */
 	struct mc_pages_result before, after;
 	bool have_room;			/* dry run: DEST's room */
 	uint64_t room;
@@ -130,8 +146,10 @@ struct mc_move {
 	size_t nrecs, caprecs;
 };
 
+/* Take the request; every descriptor -1. Cannot fail. */
+void mc_move_init(struct mc_move *mv, const struct mc_move_req *req);
 /* Open DEST (and prepare its descriptors). */
-int mc_move_init(struct mc_move *mv, const char *dest, struct mc_error *e);
+int mc_move_open(struct mc_move *mv, const char *dest, struct mc_error *e);
 /* --from SRC. */
 int mc_move_set_from(struct mc_move *mv, const char *src, struct mc_error *e);
 /* Validate a PID from the command line and add its record (planned,

@@ -150,15 +150,11 @@ static int setup(void **state)
 	snprintf(dir, sizeof(dir), "%s/proc", root);
 	assert_int_equal(mkdir(dir, 0700), 0);
 	mounts.sysroot = root;
-	memset(&mv, 0, sizeof(mv));
-	mv.m = &mounts;
-	mv.h = &hier;
-	mv.ops = &fake_ops;
-	mv.stop = &stop;
-	mv.mode = 3;
-	mv.from = -1;
-	mv.charge = -1;
-	mv.dst_procs_fd = mv.dst_usage_fd = -1;
+	mc_move_init(&mv, &(struct mc_move_req){ .m = &mounts,
+						 .h = &hier,
+						 .ops = &fake_ops,
+						 .stop = &stop,
+						 .mode = MC_CHARGE_ALL });
 	snprintf(mv.kernel.release, sizeof(mv.kernel.release), "6.1.0");
 	mv.kernel.major = 6;
 	mv.kernel.minor = 1;
@@ -233,7 +229,7 @@ static void atomic_rolls_back_and_restores_both(void **state)
 	struct mc_error e;
 
 	(void)state;
-	mv.atomic = true;
+	mv.req.atomic = true;
 	*slot(&mv.origins[0].cg) = 1;
 	fake.fail_pid = 103;
 	fake.fail_errno = EINVAL;
@@ -260,7 +256,7 @@ static void rollback_skips_a_pid_that_left(void **state)
 	FILE *f;
 
 	(void)state;
-	mv.atomic = true;
+	mv.req.atomic = true;
 	fake.fail_pid = 103;
 	fake.fail_errno = EINVAL;
 	snprintf(file, sizeof(file), "%s/proc/102/cgroup", root);
@@ -310,7 +306,7 @@ static void require_charge_moves_nothing(void **state)
 
 	(void)state;
 	fake.refuse_nonzero = true;
-	mv.require_charge = true;
+	mv.req.require_charge = true;
 	assert_int_equal(mc_move_run(&mv, &e), -1);
 	assert_true(mv.require_failed);
 	assert_int_equal(fake.nattached, 0);
@@ -323,7 +319,7 @@ static void keep_setting_leaves_it(void **state)
 	struct mc_error e;
 
 	(void)state;
-	mv.keep_setting = true;
+	mv.req.keep_setting = true;
 	assert_int_equal(mc_move_run(&mv, &e), 0);
 	assert_int_equal(*slot(&mv.dst), 3);
 	assert_int_equal(state_files(), 0);
@@ -349,12 +345,41 @@ static void locked_dest_times_out_untouched(void **state)
 
 	(void)state;
 	assert_int_equal(flock(other, LOCK_EX), 0);
-	mv.wait = 0;
+	mv.req.wait = 0;
 	assert_int_equal(mc_move_run(&mv, &e), -1);
 	assert_int_equal(e.code, EWOULDBLOCK);
 	assert_int_equal(fake.nattached, 0);
 	assert_int_equal(fake.writes, 0);
 	close(other);
+}
+
+/* mc_move_free after a failed open closes only what was opened: a
+ * descriptor left at 0 would close standard input. */
+static void free_after_failed_open_keeps_stdin(void **state)
+{
+	struct mc_mounts bare = { .h = &hier, .n = 1, .sysroot = root };
+	char dir[128];
+	struct mc_move m2;
+	struct mc_error e;
+	FILE *f;
+
+	(void)state;
+	if (fcntl(0, F_GETFD) < 0)
+		assert_int_equal(open("/dev/null", O_RDONLY), 0);
+	snprintf(dir, sizeof(dir), "%s/proc/sys", root);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	strcat(dir, "/kernel");
+	assert_int_equal(mkdir(dir, 0700), 0);
+	strcat(dir, "/osrelease");
+	f = fopen(dir, "w");
+	fputs("not-a-release\n", f);
+	fclose(f);
+	mc_move_init(&m2, &(struct mc_move_req){ .m = &bare, .h = &hier });
+	/* the kernel release cannot be parsed: the open fails before DEST */
+	assert_int_equal(mc_move_open(&m2, "/dst", &e), -1);
+	assert_non_null(strstr(e.msg, "kernel release"));
+	mc_move_free(&m2);
+	assert_true(fcntl(0, F_GETFD) >= 0);
 }
 
 /* A killed run left a record; the knob file holds the value it set. */
@@ -423,6 +448,7 @@ int main(void)
 		T(keep_setting_leaves_it),
 		T(failed_restore_keeps_record),
 		T(locked_dest_times_out_untouched),
+		T(free_after_failed_open_keeps_stdin),
 		T(repair_after_kill),
 		T(repair_skips_a_live_run),
 	};

@@ -1,0 +1,203 @@
+/* --from SRC: passes over SRC's cgroup.procs, each PID tried once, until a
+ * pass finds nothing new (at most MC_FROM_PASSES). */
+#include "core/from.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/proc.h"
+#include "core/step.h"
+
+/* A set of PIDs already tried by --from: open addressing, grows by 2. */
+struct pidset {
+	pid_t *v;
+	size_t cap, n;
+};
+
+static bool pidset_add(struct pidset *s, pid_t pid)
+{
+	size_t i;
+
+	if ((s->n + 1) * 2 > s->cap) {
+		struct pidset ns = {
+		    calloc(s->cap ? s->cap * 2 : 1024, sizeof(pid_t)),
+		    s->cap ? s->cap * 2 : 1024, 0};
+		if (!ns.v)
+			return false;
+		for (size_t k = 0; k < s->cap; k++)
+			if (s->v[k])
+				pidset_add(&ns, s->v[k]);
+		free(s->v);
+		*s = ns;
+	}
+	for (i = (size_t)pid * 2654435761u % s->cap; s->v[i];
+	     i = (i + 1) % s->cap)
+		if (s->v[i] == pid)
+			return false;
+	s->v[i] = pid;
+	s->n++;
+	return true;
+}
+
+static bool pidset_has(const struct pidset *s, pid_t pid)
+{
+	if (!s->cap)
+		return false;
+	for (size_t i = (size_t)pid * 2654435761u % s->cap; s->v[i];
+	     i = (i + 1) % s->cap)
+		if (s->v[i] == pid)
+			return true;
+	return false;
+}
+
+/* cgroup.procs is reopened for every pass: a v1 descriptor that is read
+ * again within a second reuses its cached PID list (cgroup_pidlist_start in
+ * kernel/cgroup/cgroup-v1.c), which would hide new forks. */
+static char *read_procs(struct mc_move *mv, struct mc_error *e)
+{
+	const struct mc_cgroup *src = &mv->origins[mv->from].cg;
+	int fd = mc_cgroup_openat(src, "cgroup.procs", O_RDONLY, e);
+	char *buf;
+
+	if (fd < 0)
+		return NULL;
+	buf = mc_read_fd(fd, "cgroup.procs", NULL, e);
+	close(fd);
+	return buf;
+}
+
+/* Only the root cgroup holds kernel threads, which cannot move: --from
+ * leaves them out rather than report a failure for each. */
+static bool is_kthread(struct mc_move *mv, pid_t pid)
+{
+	struct mc_proc_stat st;
+	struct mc_error ignored;
+
+	return mv->origins[mv->from].cg.is_root &&
+	       mc_proc_read_stat(mv->req.m, pid, &st, &ignored) == 0 &&
+	       (st.flags & MC_PF_KTHREAD);
+}
+
+/* A PID list older than this is read again before the next write, so a PID
+ * that left SRC and was reused meanwhile is not moved: with charge moving a
+ * write can take tens of milliseconds (docs §2.2). */
+#define FRESH_US 100000
+
+/* Whether pid is still in SRC, re-reading SRC once the list in hand is
+ * older than FRESH_US. */
+static bool still_in_src(struct mc_move *mv, pid_t pid, uint64_t *stamp,
+			 struct pidset *now, bool *fresh_list)
+{
+	struct mc_error ignored;
+	char *buf, *p;
+	pid_t v;
+
+	if (mc_step_now_us() - *stamp >= FRESH_US &&
+	    (buf = read_procs(mv, &ignored))) {
+		if (now->cap)
+			memset(now->v, 0, now->cap * sizeof(*now->v));
+		now->n = 0;
+		for (p = buf; (p = mc_next_pid(p, &v));)
+			if (v > 0)
+				pidset_add(now, v);
+		free(buf);
+		*stamp = mc_step_now_us();
+		*fresh_list = true;
+	}
+	/* until SRC is read again, the pass's own list is the answer */
+	return !*fresh_list || pidset_has(now, pid);
+}
+
+/* One pass over SRC; *fresh counts PIDs not seen before. false = stop. */
+static bool from_pass(struct mc_move *mv, struct pidset *seen, bool move,
+		      size_t *fresh, struct mc_error *e, struct mc_carry *c)
+{
+	struct pidset now = {0};
+	uint64_t stamp = mc_step_now_us();
+	bool fresh_list = false;
+	char *buf = read_procs(mv, e), *p;
+	pid_t v;
+
+	*fresh = 0;
+	if (!buf)
+		return false;
+	for (p = buf; (p = mc_next_pid(p, &v));) {
+		struct mc_move_rec *r;
+
+		if (v <= 0 || !pidset_add(seen, v))
+			continue;
+		if (is_kthread(mv, v))
+			continue;
+		/* gone from SRC since the list was read: not SRC's any more */
+		if (move && !still_in_src(mv, v, &stamp, &now, &fresh_list))
+			continue;
+		(*fresh)++;
+		r = mc_rec_new(mv, v, e);
+		if (!r) {
+			free(buf);
+			return false;
+		}
+		r->origin = (size_t)mv->from;
+		mc_step_proc_cols(mv, r);
+		if (!move)
+			continue;
+		if (mc_step_stopped(mv)) {
+			mc_rec_set(r, MC_NOT_ATTEMPTED, 0, "interrupted");
+			continue;
+		}
+		if (!mc_step_move(mv, r, c)) {
+			mc_rec_mark_rest(mv, mv->nrecs);
+			free(buf);
+			free(now.v);
+			return false;
+		}
+	}
+	free(buf);
+	free(now.v);
+	return !mc_step_stopped(mv);
+}
+
+bool mc_from_move(struct mc_move *mv, struct mc_error *e)
+{
+	struct pidset seen = {0};
+	struct mc_carry c = {0};
+	size_t fresh = 1, before;
+	bool ok = true;
+
+	for (int pass = 0; ok && fresh && pass < MC_FROM_PASSES; pass++) {
+		ok = from_pass(mv, &seen, true, &fresh, e, &c);
+		/* SRC removed once it was empty (a release agent, a manager):
+		 * nothing new, not a failure */
+		if (!ok && pass > 0 && e->code == ENOENT) {
+			mc_err_clear(e);
+			ok = true;
+			fresh = 0;
+		}
+	}
+	if (ok && fresh) {
+		/* still forking after the last pass: report, do not chase */
+		before = mv->nrecs;
+		from_pass(mv, &seen, false, &fresh, e, &c);
+		for (size_t i = before; i < mv->nrecs; i++)
+			mc_rec_set(&mv->recs[i], MC_NOT_ATTEMPTED, 0,
+				   "still appearing in '%s' after %d passes",
+				   mv->origins[mv->from].cg.path,
+				   MC_FROM_PASSES);
+	}
+	free(seen.v);
+	return ok;
+}
+
+bool mc_from_list(struct mc_move *mv, struct mc_error *e)
+{
+	struct pidset seen = {0};
+	struct mc_carry c = {0};
+	size_t fresh;
+	bool ok = from_pass(mv, &seen, false, &fresh, e, &c);
+
+	free(seen.v);
+	return ok;
+}

@@ -1,0 +1,123 @@
+/* The plan: whether charge can move and what --require-charge makes of it,
+ * and the dry run, which validates and predicts and changes nothing. */
+#include "core/plan.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/from.h"
+#include "core/size.h"
+#include "core/step.h"
+
+void mc_plan_refuse(struct mc_move *mv, enum mc_charge_cap cap, bool inferred)
+{
+	mv->refused = true;
+	mv->refusal_inferred = inferred;
+	mc_charge_cap_reason(cap, &mv->kernel, mv->refused_why,
+			     sizeof(mv->refused_why));
+}
+
+int mc_plan_require(struct mc_move *mv, struct mc_error *e)
+{
+	if (!mv->req.require_charge)
+		return 0;
+	if (mv->refused) {
+		mv->require_failed = true;
+		return mc_errx(e, EINVAL, "cannot move charges: %s%s",
+			       mv->refused_why,
+			       mv->refusal_inferred ? " (inferred from the "
+						      "kernel version)"
+						    : "");
+	}
+	/* only --charge keep gets here with 0: none is a usage error */
+	if (mv->charge == 0) {
+		mv->require_failed = true;
+		return mc_errx(e, EINVAL,
+			       "%s of '%s' is 0 and --charge keep "
+			       "leaves it so: no charge would move",
+			       MC_KNOB, mv->dst.path);
+	}
+	return 0;
+}
+
+uint64_t mc_move_predict(const struct mc_pages_result *res, uint64_t from,
+			 int mode)
+{
+	return ((mode & 1) ? mc_step_bytes_in(res, from, true) : 0) +
+	       ((mode & 2) ? mc_step_bytes_in(res, from, false) : 0);
+}
+
+/* How much more DEST can be charged, with its ancestors' limits. */
+static void read_room(struct mc_move *mv)
+{
+	struct mc_room rm;
+
+	mc_step_room(mv, &rm);
+	mv->have_room = rm.known;
+	mv->room = rm.room;
+	free(rm.where);
+}
+
+/* What the kernel would move (docs §2.1, §2.3): only pages charged to the
+ * process's current cgroup; anon with value 1, file and shmem with value 2.
+ * The precharge must fit in DEST, or the write fails with ENOMEM (§2.2).
+ * Swap entries (value 1) and page cache that is not mapped (value 2) are
+ * not seen: UNSEEN counts the swap. */
+static void predict(struct mc_move *mv, struct mc_move_rec *r)
+{
+	char room[MC_SIZE_BUFSZ], need[MC_SIZE_BUFSZ];
+	uint64_t ino = mv->origins[r->origin].cg.ino;
+	int mode = mv->refused ? 0 : mv->charge;
+
+	if (!mv->predicting || !mc_step_attribute(mv, r->pid, &mv->before))
+		return;
+	r->predicted = mc_move_predict(&mv->before, ino, mode);
+	r->have_predicted = true;
+	r->unseen = (mode & 1) ? mv->before.swapped : 0;
+	r->have_unseen = true;
+	if (!mv->have_room)
+		return;
+	if (r->predicted > mv->room) {
+		mc_rec_set(
+		    r, MC_FAILED, ENOMEM,
+		    "predicted: the destination has room for %s more, the "
+		    "process would bring %s",
+		    mc_size_human(room, sizeof(room), mv->room),
+		    mc_size_human(need, sizeof(need), r->predicted));
+		return;
+	}
+	mv->room -= r->predicted; /* the next process finds less room */
+}
+
+int mc_plan_dry_run(struct mc_move *mv, struct mc_error *e)
+{
+	enum mc_charge_cap cap = mc_charge_cap(mv->req.h, &mv->kernel);
+	struct mc_carry c = {0};
+
+	mv->charge = mv->req.mode;
+	if (mv->req.mode == MC_CHARGE_KEEP &&
+	    mv->ops->knob_read(&mv->dst, &mv->charge, e) < 0)
+		return -1;
+	if (cap != MC_CAP_YES)
+		mc_plan_refuse(mv, cap, true);
+	if (mc_plan_require(mv, e) < 0)
+		return -1;
+	if (mv->from >= 0 && !mc_from_list(mv, e) && !mv->interrupted)
+		return -1;
+	if (mv->predicting)
+		read_room(mv);
+	for (size_t i = 0; i < mv->nrecs; i++) {
+		if (mv->recs[i].status != MC_PLANNED)
+			continue;
+		/* a prediction walks every page: let a signal end it */
+		if (mc_step_stopped(mv)) {
+			mc_rec_mark_rest(mv, i);
+			break;
+		}
+		c.valid = false;
+		mc_step_read_before(mv, &mv->recs[i], &c);
+		predict(mv, &mv->recs[i]);
+	}
+	return 0;
+}

@@ -1,0 +1,20 @@
+/* The plan, for the engine (private to it): whether charge can move, the
+ * --require-charge rule, and the dry run. */
+#ifndef MEMCG_PLAN_H
+#define MEMCG_PLAN_H
+
+#include "core/move.h"
+
+/* The kernel will not move charge, for the reason cap gives; inferred
+ * when it comes from the version rather than a refused write. */
+void mc_plan_refuse(struct mc_move *mv, enum mc_charge_cap cap, bool inferred);
+
+/* The --require-charge rule, in one place: with it, a refusal or a DEST
+ * left at 0 by --charge keep stops the run (exit 3) before anything
+ * moves. -1 with e set and require_failed when so. */
+int mc_plan_require(struct mc_move *mv, struct mc_error *e);
+
+/* Validate, predict and change nothing: no lock, no knob write. */
+int mc_plan_dry_run(struct mc_move *mv, struct mc_error *e);
+
+#endif

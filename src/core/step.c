@@ -1,0 +1,488 @@
+/* One process's move and its readings. Per process it does only what the
+ * report needs: two pread()s of usage_in_bytes (the previous process's
+ * "after" is the next one's "before"), one write() to DEST's cgroup.procs,
+ * and /proc reads only for what is measured. */
+#include "core/step.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/proc.h"
+#include "core/size.h"
+
+static const char *const status_names[] = {
+	[MC_PLANNED] = "planned",
+	[MC_MOVED] = "moved",
+	[MC_FAILED] = "failed",
+	[MC_EXITED] = "exited",
+	[MC_SKIPPED] = "skipped",
+	[MC_ROLLED_BACK] = "rolled-back",
+	[MC_NOT_ATTEMPTED] = "not-attempted",
+};
+
+const char *mc_status_name(enum mc_status s)
+{
+	return status_names[s];
+}
+
+static uint64_t absdiff(int64_t a, int64_t b)
+{
+	return a > b ? (uint64_t)(a - b) : (uint64_t)(b - a);
+}
+
+int64_t mc_moved_rule(enum mc_rel rel, uint64_t src_before, uint64_t src_after,
+		      uint64_t dst_before, uint64_t dst_after, uint64_t slack,
+		      bool *noisy)
+{
+	int64_t src_drop = (int64_t)(src_before - src_after);
+	int64_t dst_rise = (int64_t)(dst_after - dst_before);
+
+	switch (rel) {
+	case MC_REL_SRC_ROOT:
+		/* the root's counters are not charged (docs §2.4) */
+		*noisy = false;
+		return dst_rise;
+	case MC_REL_DST_ROOT:
+		*noisy = false;
+		return src_drop;
+	case MC_REL_SRC_ANCESTOR:
+		/* parent -> child: the parent's hierarchical usage stays */
+		*noisy = absdiff(src_drop, 0) > slack;
+		return dst_rise;
+	case MC_REL_DST_ANCESTOR:
+		*noisy = absdiff(dst_rise, 0) > slack;
+		return src_drop;
+	default:
+		*noisy = absdiff(src_drop, dst_rise) > slack;
+		return src_drop;
+	}
+}
+
+void mc_step_notice(struct mc_move *mv, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (!mv->req.notice)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	mv->req.notice(msg);
+}
+
+struct mc_move_rec *mc_rec_new(struct mc_move *mv, pid_t pid,
+			       struct mc_error *e)
+{
+	struct mc_move_rec *r;
+
+	if (mv->nrecs == mv->caprecs) {
+		size_t cap = mv->caprecs ? mv->caprecs * 2 : 64;
+		struct mc_move_rec *nr = realloc(mv->recs, cap * sizeof(*nr));
+
+		if (!nr)
+			return mc_err(e, ENOMEM, "cannot allocate"), NULL;
+		mv->recs = nr;
+		mv->caprecs = cap;
+	}
+	r = &mv->recs[mv->nrecs++];
+	memset(r, 0, sizeof(*r));
+	r->pid = pid;
+	r->origin = (size_t)-1;
+	r->status = MC_PLANNED;
+	return r;
+}
+
+void mc_rec_set(struct mc_move_rec *r, enum mc_status st, int err,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	r->status = st;
+	r->err = err;
+	free(r->msg);
+	r->msg = NULL;
+	if (!fmt)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&r->msg, fmt, ap) < 0)
+		r->msg = NULL;
+	va_end(ap);
+}
+
+static enum mc_rel relation(const struct mc_cgroup *src,
+			    const struct mc_cgroup *dst)
+{
+	if (src->is_root)
+		return MC_REL_SRC_ROOT;
+	if (dst->is_root)
+		return MC_REL_DST_ROOT;
+	if (mc_path_is_ancestor(src->path, dst->path))
+		return MC_REL_SRC_ANCESTOR;
+	if (mc_path_is_ancestor(dst->path, src->path))
+		return MC_REL_DST_ANCESTOR;
+	return MC_REL_NONE;
+}
+
+ssize_t mc_move_origin(struct mc_move *mv, const char *hpath,
+		       struct mc_error *e)
+{
+	struct mc_origin *o, *no;
+
+	for (size_t i = 0; i < mv->norigins; i++)
+		if (!strcmp(mv->origins[i].cg.path, hpath))
+			return (ssize_t)i;
+	no = realloc(mv->origins, (mv->norigins + 1) * sizeof(*no));
+	if (!no)
+		return mc_err(e, ENOMEM, "cannot allocate");
+	mv->origins = no;
+	o = &mv->origins[mv->norigins];
+	memset(o, 0, sizeof(*o));
+	o->usage_fd = o->procs_fd = -1;
+	if (mc_cgroup_open(&o->cg, mv->req.m, mv->req.h, hpath,
+			   mv->req.dry_run ? 0 : MC_CG_WRITE, e) < 0)
+		return -1;
+	o->rel = relation(&o->cg, &mv->dst);
+	if ((mv->req.measure & MC_MEASURE_USAGE)) {
+		o->usage_fd = mc_cgroup_openat(&o->cg, "memory.usage_in_bytes",
+					       O_RDONLY, e);
+		if (o->usage_fd < 0) {
+			mc_cgroup_close(&o->cg);
+			return -1;
+		}
+	}
+	return (ssize_t)mv->norigins++;
+}
+
+/* ENOENT while reading a PID's files means it exited: an ordinary outcome. */
+int mc_move_add_pid(struct mc_move *mv, pid_t pid, struct mc_error *e)
+{
+	struct mc_move_rec *r = mc_rec_new(mv, pid, e);
+	struct mc_proc_stat st;
+	struct mc_error pe;
+	char *path = NULL;
+	ssize_t o;
+
+	if (!r)
+		return -1;
+	if (mc_proc_read_stat(mv->req.m, pid, &st, &pe) < 0) {
+		mc_rec_set(r, MC_FAILED, pe.code, "%s",
+			   pe.code == ESRCH ? "no such process" : pe.msg);
+		return 0;
+	}
+	snprintf(r->comm, sizeof(r->comm), "%s", st.comm);
+	r->starttime = st.starttime;
+	r->validated = true;
+	r->rss = st.rss;
+	r->have_rss = true;
+	if (st.flags & MC_PF_KTHREAD) {
+		mc_rec_set(r, MC_FAILED, EINVAL,
+			   "it is a kernel thread, which cannot be moved");
+		return 0;
+	}
+	if (st.state == 'Z' && st.threads <= 1) {
+		mc_rec_set(r, MC_EXITED, ESRCH,
+			   "exited (a zombie: nothing to move)");
+		return 0;
+	}
+	if (mc_proc_read_cgroup(mv->req.m, pid, MC_V1, &path, &pe) < 0) {
+		mc_rec_set(r, MC_FAILED, pe.code, "%s",
+			   pe.code == ESRCH ? "no such process" : pe.msg);
+		return 0;
+	}
+	o = mc_move_origin(mv, path, &pe);
+	if (o < 0) {
+		mc_rec_set(r, MC_FAILED, pe.code, "its cgroup: %s", pe.msg);
+		free(path);
+		return 0;
+	}
+	free(path);
+	r->origin = (size_t)o;
+	if (mv->origins[o].cg.ino == mv->dst.ino &&
+	    mv->origins[o].cg.dev == mv->dst.dev)
+		mc_rec_set(r, MC_SKIPPED, 0, "already in '%s'", mv->dst.path);
+	return 0;
+}
+
+uint64_t mc_step_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static int read_usage(int fd, uint64_t *v)
+{
+	struct mc_error ignored;
+
+	return mc_fd_read_u64(fd, v, "memory.usage_in_bytes", &ignored);
+}
+
+void mc_step_read_before(struct mc_move *mv, struct mc_move_rec *r,
+			 struct mc_carry *c)
+{
+	const struct mc_origin *o = &mv->origins[r->origin];
+
+	if (!(mv->req.measure & MC_MEASURE_USAGE))
+		return;
+	/* with --exact, page walks lie between two writes: read afresh */
+	if (c->valid && c->origin == r->origin && !mv->pages) {
+		r->src_before = c->src;
+		r->dst_before = c->dst;
+		r->have_before = true;
+		return;
+	}
+	r->have_before = read_usage(o->usage_fd, &r->src_before) == 0 &&
+			 read_usage(mv->dst_usage_fd, &r->dst_before) == 0;
+}
+
+static void read_after(struct mc_move *mv, struct mc_move_rec *r,
+		       struct mc_carry *c)
+{
+	const struct mc_origin *o = &mv->origins[r->origin];
+
+	c->valid = false;
+	if (!(mv->req.measure & MC_MEASURE_USAGE))
+		return;
+	r->have_after = read_usage(o->usage_fd, &r->src_after) == 0 &&
+			read_usage(mv->dst_usage_fd, &r->dst_after) == 0;
+	if (r->have_after) {
+		c->origin = r->origin;
+		c->src = r->src_after;
+		c->dst = r->dst_after;
+		c->valid = true;
+	}
+}
+
+#define UNLIMITED (UINT64_C(1) << 62)
+
+static void limit_of(struct mc_move *mv, const char *path, struct mc_room *rm)
+{
+	uint64_t limit, usage, room;
+	struct mc_cgroup cg;
+	struct mc_error ignored;
+
+	if (mc_cgroup_open(&cg, mv->req.m, mv->req.h, path, 0, &ignored) < 0)
+		return;
+	if (!cg.is_root &&
+	    mc_cgroup_read_u64(&cg, "memory.limit_in_bytes", &limit,
+			       &ignored) == 0 &&
+	    mc_cgroup_read_u64(&cg, "memory.usage_in_bytes", &usage,
+			       &ignored) == 0 &&
+	    limit < UNLIMITED) {
+		room = limit > usage ? limit - usage : 0;
+		char *where = strdup(cg.path);
+
+		if (where && (!rm->known || room < rm->room)) {
+			free(rm->where);
+			*rm = (struct mc_room){true, room, limit, usage, where};
+		} else {
+			free(where);
+		}
+	}
+	mc_cgroup_close(&cg);
+}
+
+/* From DEST up to the top of the mounted part of the hierarchy. */
+void mc_step_room(struct mc_move *mv, struct mc_room *rm)
+{
+	char *path = strdup(mv->dst.path), *slash;
+
+	memset(rm, 0, sizeof(*rm));
+	while (path) {
+		limit_of(mv, path, rm);
+		if (!strcmp(path, mv->req.h->root) || !strcmp(path, "/"))
+			break;
+		/* "/a/b" -> "/a", "/a" -> "/" */
+		slash = strrchr(path, '/');
+		slash[slash == path] = '\0';
+	}
+	free(path);
+}
+
+static void explain_nomem(struct mc_move *mv, struct mc_move_rec *r)
+{
+	char lim[MC_SIZE_BUFSZ], use[MC_SIZE_BUFSZ], rss[MC_SIZE_BUFSZ];
+	char who[4200];
+	struct mc_room rm;
+
+	mc_step_room(mv, &rm);
+	snprintf(rss, sizeof(rss), "?");
+	if (r->have_rss)
+		mc_size_human(rss, sizeof(rss), r->rss);
+	if (!rm.known) {
+		mc_rec_set(r, MC_FAILED, ENOMEM,
+			   "the kernel found no room for the charge, though no "
+			   "memory limit is set on the destination or its "
+			   "ancestors; the process has %s resident",
+			   rss);
+		return;
+	}
+	if (strcmp(rm.where, mv->dst.path))
+		snprintf(who, sizeof(who),
+			 "limit of the destination's "
+			 "ancestor '%s'",
+			 rm.where);
+	else
+		snprintf(who, sizeof(who), "destination limit");
+	mc_rec_set(r, MC_FAILED, ENOMEM,
+		   "%s is %s with %s in use, the process has %s resident to "
+		   "charge there",
+		   who, mc_size_human(lim, sizeof(lim), rm.limit),
+		   mc_size_human(use, sizeof(use), rm.usage), rss);
+	free(rm.where);
+}
+
+/* The PID may have been reused since it was validated: compare start times. */
+bool mc_step_same_process(struct mc_move *mv, struct mc_move_rec *r)
+{
+	struct mc_proc_stat st;
+	struct mc_error ignored;
+
+	if (mc_proc_read_stat(mv->req.m, r->pid, &st, &ignored) < 0) {
+		mc_rec_set(r, MC_EXITED, ESRCH, "exited before the move");
+		return false;
+	}
+	if (st.starttime != r->starttime) {
+		mc_rec_set(r, MC_EXITED, ESRCH,
+			   "exited; PID %d now belongs to another process",
+			   (int)r->pid);
+		return false;
+	}
+	return true;
+}
+
+/* Fill the columns that need /proc for a PID taken from cgroup.procs. */
+void mc_step_proc_cols(struct mc_move *mv, struct mc_move_rec *r)
+{
+	struct mc_proc_stat st;
+	struct mc_error ignored;
+
+	/* --atomic: the start time lets a rollback tell a reused PID */
+	if (!(mv->req.measure & MC_MEASURE_COMM) &&
+	    !(mv->req.measure & MC_MEASURE_RSS) && !mv->req.atomic)
+		return;
+	if (mc_proc_read_stat(mv->req.m, r->pid, &st, &ignored) < 0)
+		return;
+	r->starttime = st.starttime;
+	snprintf(r->comm, sizeof(r->comm), "%s", st.comm);
+	r->rss = st.rss;
+	r->have_rss = true;
+}
+
+/* Page attribution of pid into res, for --exact and prediction. False when
+ * not asked, or the process is gone (an ordinary outcome). */
+bool mc_step_attribute(struct mc_move *mv, pid_t pid,
+		       struct mc_pages_result *res)
+{
+	struct mc_error e;
+
+	if (!mv->pages)
+		return false;
+	if (mc_pages_attribute(mv->pages, pid, res, &e) == 0)
+		return true;
+	if (e.code != ESRCH)
+		mc_step_notice(mv, "%s", e.msg);
+	mc_pages_reset(res);
+	return false;
+}
+
+uint64_t mc_step_bytes_in(const struct mc_pages_result *res, uint64_t ino,
+			  bool anon)
+{
+	const struct mc_pages_cgroup *c = mc_pages_find(res, ino);
+
+	return c ? (anon ? c->anon : c->file) : 0;
+}
+
+/* ANON-MOVED and FILE-MOVED: this process's bytes charged to DEST after the
+ * move less those charged there before; LEFT: its bytes still charged to
+ * the source. Exact to the page for mapped pages (docs §4); swap entries
+ * and page cache that is not mapped are not seen. */
+static void exact_cols(struct mc_move *mv, struct mc_move_rec *r)
+{
+	uint64_t src = mv->origins[r->origin].cg.ino, dst = mv->dst.ino;
+
+	r->anon_moved = (int64_t)mc_step_bytes_in(&mv->after, dst, true) -
+			(int64_t)mc_step_bytes_in(&mv->before, dst, true);
+	r->file_moved = (int64_t)mc_step_bytes_in(&mv->after, dst, false) -
+			(int64_t)mc_step_bytes_in(&mv->before, dst, false);
+	r->left = mc_step_bytes_in(&mv->after, src, true) +
+		  mc_step_bytes_in(&mv->after, src, false);
+	r->unseen = mv->after.swapped;
+	r->have_exact = r->have_unseen = true;
+}
+
+/* Move one process. Returns false when the run must stop (--atomic). */
+bool mc_step_move(struct mc_move *mv, struct mc_move_rec *r, struct mc_carry *c)
+{
+	uint64_t t0;
+	bool seen;
+	int err;
+
+	if (mv->req.progress && (r - mv->recs) % 256 == 255)
+		mv->req.progress((size_t)(r - mv->recs) + 1);
+	if (r->validated && !mc_step_same_process(mv, r))
+		return true;
+	/* the page walks stay outside the usage readings: they take time */
+	seen = mc_step_attribute(mv, r->pid, &mv->before);
+	mc_step_read_before(mv, r, c);
+	t0 = mc_step_now_us();
+	err = mv->ops->attach(mv->dst_procs_fd, r->pid);
+	r->time_us = mc_step_now_us() - t0;
+	r->have_time = true;
+	read_after(mv, r, c);
+	/* a difference needs both walks */
+	if (err == 0 && seen && mc_step_attribute(mv, r->pid, &mv->after))
+		exact_cols(mv, r);
+	if (err == 0) {
+		mc_rec_set(r, MC_MOVED, 0, NULL);
+		if (r->have_before && r->have_after) {
+			r->moved = mc_moved_rule(mv->origins[r->origin].rel,
+						 r->src_before, r->src_after,
+						 r->dst_before, r->dst_after,
+						 mv->slack, &r->noisy);
+			r->have_moved = true;
+		}
+		return true;
+	}
+	if (err == ESRCH) {
+		/* the kernel found no such process: it exited */
+		mc_rec_set(r, MC_EXITED, ESRCH, "exited during the move");
+		return true;
+	}
+	if (err == EINTR) {
+		mc_rec_set(r, MC_NOT_ATTEMPTED, EINTR, "interrupted");
+		return false;
+	}
+	if (err == ENOMEM)
+		explain_nomem(mv, r);
+	else
+		mc_rec_set(r, MC_FAILED, err, "%s", strerror(err));
+	r->moved = 0;
+	r->have_moved = true;
+	return !mv->req.atomic;
+}
+
+bool mc_step_stopped(struct mc_move *mv)
+{
+	if (mv->req.stop && *mv->req.stop && !mv->interrupted)
+		mv->interrupted = *mv->req.stop;
+	return mv->interrupted != 0;
+}
+
+void mc_rec_mark_rest(struct mc_move *mv, size_t from)
+{
+	for (size_t i = from; i < mv->nrecs; i++)
+		if (mv->recs[i].status == MC_PLANNED)
+			mc_rec_set(&mv->recs[i], MC_NOT_ATTEMPTED, 0, "%s",
+				   mv->interrupted ? "interrupted"
+						   : "run stopped");
+}
