@@ -44,6 +44,20 @@ const struct mc_pages_cgroup *mc_pages_find(const struct mc_pages_result *r,
 	return bsearch(&key, r->v, r->n, sizeof(*r->v), cmp_cgroup);
 }
 
+void mc_pages_split(const struct mc_pages_result *r, uint64_t here_ino,
+		    struct mc_pages_split *out)
+{
+	const struct mc_pages_cgroup *c = here_ino ? mc_pages_find(r, here_ino)
+						   : NULL;
+	uint64_t charged = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		charged += r->v[i].anon + r->v[i].file;
+	out->here = c ? c->anon + c->file : 0;
+	out->elsewhere = charged - out->here;
+	out->uncharged = r->uncharged_anon + r->uncharged_file;
+}
+
 void mc_pages_reset(struct mc_pages_result *r)
 {
 	struct mc_pages_cgroup *v = r->v;
