@@ -196,6 +196,27 @@ _memcg_columns()
     compopt -o nospace 2>/dev/null
 }
 
+# Controllers for --also LIST: a comma-separated list of the v1 hierarchies
+# other than the memory one, as memcg mounts shows their super options (the
+# tokens /proc/cgroups names as controllers), or "*" for all of them.
+_memcg_controllers()
+{
+    local cur=$1 real prefix type memory opts o known
+    real=${cur##*,}
+    prefix=${cur%"$real"}
+    [[ -z $prefix && ( -z $real || $real == '*' ) ]] && COMPREPLY+=('*')
+    known=" $(awk '!/^#/ { printf "%s ", $1 }' "$mc_sysroot/proc/cgroups" 2>/dev/null)"
+    while read -r type memory opts; do
+        [[ $type == cgroup && $memory == no ]] || continue
+        for o in ${opts//,/ }; do
+            [[ $known == *" $o "* && $o == "$real"* ]] || continue
+            [[ ,$prefix == *",$o,"* ]] && continue
+            COMPREPLY+=("$prefix$o")
+        done
+    done < <("$mc_bin" "${mc_global[@]}" mounts -r -n -o TYPE,MEMORY,OPTIONS 2>/dev/null)
+    compopt -o nospace 2>/dev/null
+}
+
 # Values named in an option's description: "...: a, b, c (default) or d".
 _memcg_listed_values()
 {
@@ -227,7 +248,13 @@ _memcg_optarg()
     case $a in
         '') ;;
         DEST | SRC | CGROUP) _memcg_cgroups "$cur" ;;
-        LIST | COLUMNS) [[ -n $mc_cmd ]] && _memcg_columns "$cur" ;;
+        LIST | COLUMNS)
+            if [[ $l == --also ]]; then
+                _memcg_controllers "$cur"
+            elif [[ -n $mc_cmd ]]; then
+                _memcg_columns "$cur"
+            fi
+            ;;
         DIR) _filedir -d ;;
         PATH)
             if [[ $l == --mount ]]; then

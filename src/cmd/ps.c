@@ -141,16 +141,13 @@ static int find_groups(struct ps *p, const char *name, struct mc_error *e)
 static void charged_cells(struct ps *p, struct libscols_line *ln,
 			  const struct group *g, bool have)
 {
-	const struct mc_pages_result *r = &p->r;
-	const struct mc_pages_cgroup *c = mc_pages_find(r, g->ino);
-	uint64_t un = r->uncharged_anon + r->uncharged_file;
-	uint64_t here = c ? c->anon + c->file : 0;
+	struct mc_pages_split sp;
 
-	mc_cell_size(&p->t, ln, COL_HERE, have, (int64_t)here);
-	mc_cell_size(&p->t, ln, COL_ELSEWHERE, have,
-		     (int64_t)(mc_pages_resident(r) - un - here));
-	mc_cell_size(&p->t, ln, COL_UNCHARGED, have, (int64_t)un);
-	mc_cell_size(&p->t, ln, COL_SWAPPED, have, (int64_t)r->swapped);
+	mc_pages_split(&p->r, g->ino, &sp);
+	mc_cell_size(&p->t, ln, COL_HERE, have, (int64_t)sp.here);
+	mc_cell_size(&p->t, ln, COL_ELSEWHERE, have, (int64_t)sp.elsewhere);
+	mc_cell_size(&p->t, ln, COL_UNCHARGED, have, (int64_t)sp.uncharged);
+	mc_cell_size(&p->t, ln, COL_SWAPPED, have, (int64_t)p->r.swapped);
 }
 
 /* One process; one that is gone by now is left out, as ps(1) does. */

@@ -247,13 +247,12 @@ static int add_rows(struct where *w, const struct proc *p)
 static void add_summary(struct where *w, const struct proc *p)
 {
 	const struct mc_pages_result *res = &w->r;
-	const struct mc_pages_cgroup *here = mc_pages_find(res, p->ino);
-	uint64_t un = res->uncharged_anon + res->uncharged_file;
 	uint64_t resident = mc_pages_resident(res), anon = 0, file = 0;
-	uint64_t h = here ? here->anon + here->file : 0;
 	struct mc_table *t = &w->t;
 	struct libscols_line *ln = mc_table_line(t, NULL);
+	struct mc_pages_split sp;
 
+	mc_pages_split(res, p->ino, &sp);
 	for (size_t i = 0; i < res->n; i++) {
 		anon += res->v[i].anon;
 		file += res->v[i].file;
@@ -263,10 +262,10 @@ static void add_summary(struct where *w, const struct proc *p)
 	mc_cell_str(t, ln, SUM_CGROUP, p->cgroup);
 	mc_cell_size(t, ln, SUM_RESIDENT, true, (int64_t)resident);
 	/* without the process's cgroup, here and elsewhere are unknown */
-	mc_cell_size(t, ln, SUM_HERE, p->ino != 0, (int64_t)h);
+	mc_cell_size(t, ln, SUM_HERE, p->ino != 0, (int64_t)sp.here);
 	mc_cell_size(t, ln, SUM_ELSEWHERE, p->ino != 0,
-		     (int64_t)(resident - un - h));
-	mc_cell_size(t, ln, SUM_UNCHARGED, true, (int64_t)un);
+		     (int64_t)sp.elsewhere);
+	mc_cell_size(t, ln, SUM_UNCHARGED, true, (int64_t)sp.uncharged);
 	mc_cell_size(t, ln, SUM_SWAPPED, true, (int64_t)res->swapped);
 	mc_cell_size(t, ln, SUM_ANON, true,
 		     (int64_t)(anon + res->uncharged_anon));

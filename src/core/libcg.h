@@ -1,34 +1,44 @@
-/* The libcgroup wrapper: the only place that includes <libcgroup.h>. Its
- * error codes (50000+) are turned into errno values and messages here. */
+/* move --also: the other cgroup v1 hierarchies a moved process is taken
+ * into, through libcgroup, as "cgclassify -g cpu:/path PID" does. This is
+ * the only interface to libcgroup (libcg.c is the only file that includes
+ * <libcgroup.h>); its error codes become errno values and messages there. */
 #ifndef MEMCG_LIBCG_H
 #define MEMCG_LIBCG_H
 
-#include <stdbool.h>
-#include <stddef.h>
 #include <sys/types.h>
 
 #include "core/error.h"
-#include "core/mounts.h"
 
-/* Whether libcgroup sees the hierarchy memcg uses: no sysroot, and the
- * first mount of the memory controller in /proc/mounts (the only one
- * libcgroup uses) is h's mount point. Initialises libcgroup on first use;
- * false when it cannot. */
-bool mc_libcg_sees(const struct mc_mounts *m, const struct mc_hier *h);
+struct mc_also;
 
-/* Called for each cgroup directory of a walk, parents first, with its path
- * below the mount point ("." for the mount point itself). Non-zero stops
- * the walk and is returned. */
-typedef int (*mc_libcg_fn)(void *arg, const char *rel, struct mc_error *e);
+/* Check LIST once, before anything moves, and initialise libcgroup (the
+ * first call only: a run without --also never pays for it). LIST is "*",
+ * every mounted v1 hierarchy but the memory one, or controller names
+ * separated by commas ("cpu,cpuacct,blkio"); names of one hierarchy
+ * (co-mounted controllers) count once. path is DEST's hierarchy path
+ * ("/batch/job1"); the cgroup of that path must exist in each hierarchy.
+ * Errors: EINVAL when LIST is malformed or names something that is not a
+ * mounted v1 hierarchy other than the memory one (a usage error); ENOENT
+ * when the cgroup is missing from one of them, ENAMETOOLONG when its path is
+ * longer than libcgroup can take, others when libcgroup cannot start; the
+ * message names the controller and the cgroup. The caller refuses --also
+ * on cgroup v2 before this. */
+int mc_also_open(struct mc_also **also, const char *list, const char *path,
+		 struct mc_error *e);
 
-/* Walk the cgroup at rel and its descendants (cgroup_walk_tree_*). Only
- * when mc_libcg_sees() said yes. */
-int mc_libcg_walk(const char *rel, mc_libcg_fn fn, void *arg,
-		  struct mc_error *e);
+/* The hierarchies chosen, as their controllers, comma-separated:
+ * "cpu,cpuacct,blkio" (co-mounted ones together). */
+const char *mc_also_names(const struct mc_also *also);
 
-/* The processes of the cgroup at rel (cgroup_get_procs), sorted. *pids is
- * for free(). Only when mc_libcg_sees() said yes. */
-int mc_libcg_procs(const char *rel, pid_t **pids, size_t *n,
-		   struct mc_error *e);
+/* Move every thread of pid into the cgroup in each hierarchy, in order.
+ * *done is set to the hierarchies it went into, comma-separated ("" for
+ * none): the ALSO column; it is valid until the next call. 0 when it went
+ * into all; -1 otherwise, after trying every hierarchy, with the errno of
+ * the first failure and a message naming each hierarchy that failed and
+ * why. ESRCH when the process is gone (an ordinary outcome). */
+int mc_also_move(struct mc_also *also, pid_t pid, const char **done,
+		 struct mc_error *e);
+
+void mc_also_free(struct mc_also *also);
 
 #endif

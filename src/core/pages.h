@@ -46,6 +46,16 @@ uint64_t mc_pages_resident(const struct mc_pages_result *r);
 /* The entry of ino, or NULL. */
 const struct mc_pages_cgroup *mc_pages_find(const struct mc_pages_result *r,
 					    uint64_t ino);
+/* A process's resident bytes as seen from one cgroup, the one it is in:
+ * charged there, charged to other cgroups, charged to none. Swapped bytes
+ * are in none of them (r->swapped). */
+struct mc_pages_split {
+	uint64_t here, elsewhere, uncharged;
+};
+/* here_ino 0 (the cgroup is not known) counts every charged byte as
+ * elsewhere. */
+void mc_pages_split(const struct mc_pages_result *r, uint64_t here_ino,
+		    struct mc_pages_split *out);
 /* Empty r for reuse, keeping its memory. */
 void mc_pages_reset(struct mc_pages_result *r);
 void mc_pages_result_free(struct mc_pages_result *r);

@@ -1,12 +1,13 @@
-/* Walking a memory hierarchy's directories (libcgroup where it sees the
- * hierarchy, directly elsewhere), a cgroup's processes, and the map from
- * kpagecgroup inodes to cgroup paths. */
+/* Walking a memory hierarchy's directories, a cgroup's processes, and the
+ * map from kpagecgroup inodes to cgroup paths: one path for every hierarchy,
+ * --mount and --sysroot. Directories are opened relative to their parent's
+ * descriptor and paths live on the heap, so a cgroup deeper than PATH_MAX is
+ * walked like any other. */
 #include "core/tree.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,144 +15,202 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/libcg.h"
 #include "core/proc.h"
 
-/* Hierarchy path of a directory: the mount's root joined with rel. */
-static void hier_path(const struct mc_hier *h, const char *rel, char *buf,
-		      size_t len)
-{
-	bool top = !strcmp(h->root, "/");
+#define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
-	if (!strcmp(rel, "."))
-		snprintf(buf, len, "%s", h->root);
-	else
-		snprintf(buf, len, "%s/%s", top ? "" : h->root, rel);
-}
-
-static void dir_path(const struct mc_mounts *m, const struct mc_hier *h,
-		     const char *rel, char *buf, size_t len)
-{
-	char sub[PATH_MAX + 2];
-
-	snprintf(sub, sizeof(sub), "%s/%s", h->target, rel);
-	mc_sysroot_path(m, buf, len, sub);
-}
-
-struct walk {
-	const struct mc_mounts *m;
-	const struct mc_hier *h;
-	mc_tree_fn fn;
-	void *arg;
+/* A path that grows as the walk descends and shrinks as it returns. */
+struct buf {
+	char *s;
+	size_t len, cap;
 };
 
-static int visit(struct walk *w, const char *rel, uint64_t ino,
-		 struct mc_error *e)
+static int buf_add(struct buf *b, const char *sep, const char *name,
+		   struct mc_error *e)
 {
-	char path[PATH_MAX + 256];
-	struct mc_tree_node node = { path, rel, ino };
+	size_t n = strlen(sep) + strlen(name);
 
-	hier_path(w->h, rel, path, sizeof(path));
-	return w->fn(w->arg, &node, e);
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		char *ns;
+
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		ns = realloc(b->s, cap);
+		if (!ns)
+			return mc_err(e, ENOMEM, "cannot allocate");
+		b->s = ns;
+		b->cap = cap;
+	}
+	b->len += (size_t)sprintf(b->s + b->len, "%s%s", sep, name);
+	return 0;
 }
 
-/* libcgroup gives paths; the inode needs a stat. */
-static int libcg_visit(void *arg, const char *rel, struct mc_error *e)
+static void buf_cut(struct buf *b, size_t len)
 {
-	struct walk *w = arg;
-	char dir[PATH_MAX * 2];
-	struct stat st;
-
-	dir_path(w->m, w->h, rel, dir, sizeof(dir));
-	if (stat(dir, &st) < 0) /* removed while we walk */
-		return errno == ENOENT ? 0
-				       : mc_err(e, errno, "cannot stat '%s'", dir);
-	return visit(w, rel, st.st_ino, e);
+	b->len = len;
+	if (b->s)
+		b->s[len] = '\0';
 }
 
-static bool is_dir_entry(int dfd, const struct dirent *d)
+/* The mount point of h, below the sysroot, opened as a directory. */
+static int open_mount(const struct mc_mounts *m, const struct mc_hier *h,
+		      struct mc_error *e)
 {
-	struct stat st;
+	const char *pre = m->sysroot ? m->sysroot : "";
+	char *dir = malloc(strlen(pre) + strlen(h->target) + 1);
+	int fd;
 
-	if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
-		return false;
-	if (d->d_type != DT_UNKNOWN)
-		return d->d_type == DT_DIR;
-	return fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	       S_ISDIR(st.st_mode);
+	if (!dir)
+		return mc_err(e, ENOMEM, "cannot allocate");
+	strcpy(dir, pre);
+	strcat(dir, h->target);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		mc_err(e, errno, "cannot open '%s'", dir);
+	free(dir);
+	return fd;
 }
 
-static int walk_dir(struct walk *w, int dfd, char *rel, size_t rlen,
-		    struct mc_error *e);
-
-static int walk_child(struct walk *w, int dfd, const char *name, char *rel,
-		      size_t rlen, struct mc_error *e)
+/* The cgroup at rel below h's mount point, one component at a time with
+ * O_NOFOLLOW: no component can be a link, and no path handed to the kernel
+ * is longer than a name. ENOENT when it does not exist. */
+static int open_rel(const struct mc_mounts *m, const struct mc_hier *h,
+		    const char *rel, struct mc_error *e)
 {
-	bool top = !strcmp(rel, ".");
-	size_t n = strlen(rel);
-	int cfd, rc;
+	char *copy = strdup(rel), *save = NULL, *c;
+	int fd = copy ? open_mount(m, h, e) : -1;
 
-	if (n + strlen(name) + 2 > rlen)
-		return mc_errx(e, ENAMETOOLONG, "cgroup path too long: '%s/%s'",
-			       rel, name);
-	cfd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-		     O_CLOEXEC);
-	if (cfd < 0) /* removed while we walk: not part of the answer */
-		return errno == ENOENT ? 0 : mc_err(e, errno,
-						    "cannot open '%s/%s'", rel,
-						    name);
-	if (top)
-		strcpy(rel, name);
-	else
-		sprintf(rel + n, "/%s", name);
-	rc = walk_dir(w, cfd, rel, rlen, e);
-	close(cfd);
-	if (top)
-		strcpy(rel, ".");
-	else
-		rel[n] = '\0';
-	return rc;
+	if (!copy)
+		return mc_err(e, ENOMEM, "cannot allocate");
+	for (c = strtok_r(copy, "/", &save); fd >= 0 && c;
+	     c = strtok_r(NULL, "/", &save)) {
+		int next = -1;
+
+		if (!strcmp(c, "."))
+			continue;
+		/* callers pass parsed names, which never hold ".." */
+		if (!strcmp(c, ".."))
+			mc_errx(e, EINVAL, "'%s': '..' in a cgroup path", rel);
+		else if ((next = openat(fd, c, DIR_FLAGS)) < 0)
+			mc_err(e, errno, "cannot open '%s/%s'", h->target, rel);
+		close(fd);
+		fd = next;
+	}
+	free(copy);
+	return fd;
 }
 
-static int walk_dir(struct walk *w, int dfd, char *rel, size_t rlen,
-		    struct mc_error *e)
+/* The names of the subdirectories of dfd, NUL-separated in *names; read
+ * whole before descending, so that one descriptor per level is open. A
+ * directory removed meanwhile reads as empty. */
+static int read_names(int dfd, struct buf *names, struct mc_error *e)
 {
+	int fd = dup(dfd);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *d;
-	struct stat st;
-	DIR *dir;
-	int rc, fd;
 
-	if (fstat(dfd, &st) < 0)
-		return mc_err(e, errno, "cannot stat '%s'", rel);
-	rc = visit(w, rel, st.st_ino, e);
-	if (rc)
-		return rc;
-	fd = dup(dfd);
-	dir = fd >= 0 ? fdopendir(fd) : NULL;
+	buf_cut(names, 0);
 	if (!dir) {
 		if (fd >= 0)
 			close(fd);
-		return mc_err(e, errno, "cannot read directory '%s'", rel);
+		return mc_err(e, errno, "cannot read a cgroup directory");
 	}
-	while (!rc && (d = readdir(dir)))
-		if (is_dir_entry(dfd, d))
-			rc = walk_child(w, dfd, d->d_name, rel, rlen, e);
+	errno = 0;
+	while ((d = readdir(dir))) {
+		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+			continue;
+		/* a file whose type is not known is tried as a directory */
+		if (d->d_type != DT_DIR && d->d_type != DT_UNKNOWN)
+			continue;
+		if (buf_add(names, "", d->d_name, e) < 0 ||
+		    buf_add(names, "", "/", e) < 0) {
+			closedir(dir);
+			return -1;
+		}
+		errno = 0;
+	}
+	if (errno && errno != ENOENT) {
+		mc_err(e, errno, "cannot read a cgroup directory");
+		closedir(dir);
+		return -1;
+	}
 	closedir(dir);
+	return 0;
+}
+
+struct walk {
+	mc_tree_fn fn;
+	void *arg;
+	struct buf rel;		/* below the mount point; "" for it */
+	struct buf path;	/* the hierarchy path; "" for "/" */
+};
+
+static int walk_dir(struct walk *w, int dfd, struct mc_error *e);
+
+/* A child that is gone by now (ENOENT), or is no directory (a file of
+ * unknown type, or a name replaced meanwhile), is not part of the answer. */
+static int walk_child(struct walk *w, int dfd, const char *name,
+		      struct mc_error *e)
+{
+	size_t rlen = w->rel.len, plen = w->path.len;
+	int cfd = openat(dfd, name, DIR_FLAGS), rc;
+
+	if (cfd < 0)
+		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP
+			       ? 0
+			       : mc_err(e, errno, "cannot open '%s/%s'",
+					w->path.s, name);
+	rc = buf_add(&w->rel, rlen ? "/" : "", name, e);
+	if (!rc)
+		rc = buf_add(&w->path, "/", name, e);
+	if (!rc)
+		rc = walk_dir(w, cfd, e);
+	close(cfd);
+	buf_cut(&w->rel, rlen);
+	buf_cut(&w->path, plen);
 	return rc;
 }
 
-static int direct_walk(struct walk *w, const char *start, struct mc_error *e)
+static int walk_dir(struct walk *w, int dfd, struct mc_error *e)
 {
-	char dir[PATH_MAX * 2], rel[PATH_MAX];
-	int dfd, rc;
+	struct mc_tree_node node;
+	struct buf names = { 0 };
+	struct stat st;
+	int rc;
 
-	dir_path(w->m, w->h, start, dir, sizeof(dir));
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return mc_err(e, errno, "cannot open '%s'", dir);
-	snprintf(rel, sizeof(rel), "%s", start);
-	rc = walk_dir(w, dfd, rel, sizeof(rel), e);
-	close(dfd);
+	if (fstat(dfd, &st) < 0)
+		return mc_err(e, errno, "cannot stat '%s'", w->path.s);
+	node.rel = w->rel.len ? w->rel.s : ".";
+	node.path = w->path.len ? w->path.s : "/";
+	node.ino = st.st_ino;
+	rc = w->fn(w->arg, &node, e);
+	if (!rc)
+		rc = read_names(dfd, &names, e);
+	for (char *p = names.s; !rc && p && p < names.s + names.len;) {
+		char *end = strchr(p, '/');
+
+		*end = '\0';
+		rc = walk_child(w, dfd, p, e);
+		p = end + 1;
+	}
+	free(names.s);
+	return rc;
+}
+
+/* rel and the hierarchy path of the cgroup the walk starts at. */
+static int walk_start(struct walk *w, const struct mc_hier *h,
+		      const char *rel, struct mc_error *e)
+{
+	bool top = !strcmp(rel, ".") || !*rel;
+	int rc;
+
+	rc = buf_add(&w->rel, "", top ? "" : rel, e);
+	if (!rc)
+		rc = buf_add(&w->path, "", strcmp(h->root, "/") ? h->root : "",
+			     e);
+	if (!rc && !top)
+		rc = buf_add(&w->path, "/", rel, e);
 	return rc;
 }
 
@@ -159,11 +218,18 @@ int mc_tree_walk(const struct mc_mounts *m, const struct mc_hier *h,
 		 const char *rel, mc_tree_fn fn, void *arg,
 		 struct mc_error *e)
 {
-	struct walk w = { m, h, fn, arg };
+	struct walk w = { .fn = fn, .arg = arg };
+	int dfd = open_rel(m, h, rel, e), rc;
 
-	if (mc_libcg_sees(m, h))
-		return mc_libcg_walk(rel, libcg_visit, &w, e);
-	return direct_walk(&w, rel, e);
+	if (dfd < 0)
+		return -1;
+	rc = walk_start(&w, h, rel, e);
+	if (!rc)
+		rc = walk_dir(&w, dfd, e);
+	close(dfd);
+	free(w.rel.s);
+	free(w.path.s);
+	return rc;
 }
 
 static int cmp_pid(const void *a, const void *b)
@@ -198,38 +264,43 @@ static int parse_procs(char *buf, pid_t **pids, size_t *n,
 	return 0;
 }
 
-static int direct_procs(const struct mc_mounts *m, const struct mc_hier *h,
-			const char *rel, pid_t **pids, size_t *n,
-			struct mc_error *e)
+static char *read_procs(const struct mc_mounts *m, const struct mc_hier *h,
+			const char *rel, struct mc_error *e)
 {
-	char dir[PATH_MAX * 2], path[PATH_MAX * 2 + 16];
+	int dfd = open_rel(m, h, rel, e), fd;
 	char *buf;
-	int rc;
 
-	dir_path(m, h, rel, dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	buf = mc_read_file_at(AT_FDCWD, path, NULL, e);
-	if (!buf)
-		return e->code == ENOENT ? mc_errx(e, ENOENT,
-						   "%s: no such cgroup", dir)
-					 : -1;
-	rc = parse_procs(buf, pids, n, e);
-	free(buf);
-	return rc;
+	if (dfd < 0)
+		return NULL;
+	fd = openat(dfd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		mc_err(e, errno, "cannot open '%s/%s/cgroup.procs'",
+		       h->target, rel);
+	close(dfd);
+	if (fd < 0)
+		return NULL;
+	buf = mc_read_fd(fd, "cgroup.procs", NULL, e);
+	close(fd);
+	return buf;
 }
 
 int mc_tree_procs(const struct mc_mounts *m, const struct mc_hier *h,
 		  const char *rel, pid_t **pids, size_t *n,
 		  struct mc_error *e)
 {
-	int rc;
+	char *buf = read_procs(m, h, rel, e);
+	int rc = -1;
 
 	*pids = NULL;
 	*n = 0;
-	if (mc_libcg_sees(m, h))
-		rc = mc_libcg_procs(rel, pids, n, e);
-	else
-		rc = direct_procs(m, h, rel, pids, n, e);
+	if (!buf) {
+		if (e->code == ENOENT)
+			mc_errx(e, ENOENT, "'%s/%s': no such cgroup", h->target,
+				rel);
+		return -1;
+	}
+	rc = parse_procs(buf, pids, n, e);
+	free(buf);
 	if (rc < 0) {
 		free(*pids);
 		*pids = NULL;

@@ -22,10 +22,12 @@ struct mc_tree_node {
 typedef int (*mc_tree_fn)(void *arg, const struct mc_tree_node *node,
 			  struct mc_error *e);
 
-/* Walk the cgroup at rel (below h's mount point) and its descendants.
- * libcgroup walks where it sees this hierarchy; elsewhere (--sysroot, a
- * --mount libcgroup does not use) the directories are read directly.
- * Directories removed during the walk are left out. */
+/* Walk the cgroup at rel (below h's mount point) and its descendants, the
+ * same way on every hierarchy, --mount and --sysroot. Directories are
+ * opened relative to their parent without following links, so paths of
+ * any length are walked; one descriptor is open per level of depth.
+ * node->path and node->rel are valid during the call only. Directories
+ * removed during the walk are left out; ENOENT when rel does not exist. */
 int mc_tree_walk(const struct mc_mounts *m, const struct mc_hier *h,
 		 const char *rel, mc_tree_fn fn, void *arg,
 		 struct mc_error *e);

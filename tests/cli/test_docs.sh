@@ -194,6 +194,25 @@ fi
 expect_all "completion offers the memory mount for --mount" \
 	/sys/fs/cgroup/memory "$(offers "$bin" --sysroot "$tmp" --mount "")"
 
+# --also LIST: the v1 hierarchies other than the memory one, from memcg
+# mounts and the controllers /proc/cgroups names
+printf '#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpu\t2\t1\t1\ncpuacct\t2\t1\t1\nmemory\t3\t1\t1\n' \
+	>"$tmp/proc/cgroups"
+if "$bin" move --help | grep -q -- '--also'; then
+	expect_all "completion offers controllers for --also" \
+		"$(printf '%s\n' '*' cpu cpuacct)" \
+		"$(offers "$bin" --sysroot "$tmp" move --also "")"
+	expect_all "completion adds to a list of controllers" cpu,cpuacct \
+		"$(offers "$bin" --sysroot "$tmp" move --also cpu,)"
+	if offers "$bin" --sysroot "$tmp" move --also "" | grep -qx memory; then
+		fail "completion offers memory for --also"
+	else
+		ok "completion leaves memory out of --also"
+	fi
+else
+	echo "skip completion of --also: move has no --also"
+fi
+
 # Values: offered ones must be named by the help, and there must be some.
 values_named() {
 	local name=$1 helptext=$2 offered=$3 v bad=

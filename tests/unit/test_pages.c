@@ -471,6 +471,39 @@ static void tree_walk_and_procs(void **state)
 	assert_int_equal(e.code, ENOENT);
 }
 
+/* Charged here, elsewhere, to none: from one cgroup's point of view. */
+static void split_here_elsewhere(void **state)
+{
+	struct mc_pages_cgroup v[] = {
+		{ .ino = 10, .anon = 100, .file = 20 },
+		{ .ino = 20, .anon = 5, .file = 0 },
+		{ .ino = 30, .anon = 0, .file = 7 },
+	};
+	struct mc_pages_result r = { .v = v, .n = 3, .cap = 3,
+				     .uncharged_anon = 3,
+				     .uncharged_file = 4, .swapped = 1000 };
+	struct mc_pages_split sp;
+
+	(void)state;
+	mc_pages_split(&r, 20, &sp);
+	assert_int_equal(sp.here, 5);
+	assert_int_equal(sp.elsewhere, 127);
+	assert_int_equal(sp.uncharged, 7);
+	assert_int_equal(sp.here + sp.elsewhere + sp.uncharged,
+			 mc_pages_resident(&r));
+	/* a cgroup with no pages of the process, and an unknown one */
+	mc_pages_split(&r, 40, &sp);
+	assert_int_equal(sp.here, 0);
+	assert_int_equal(sp.elsewhere, 132);
+	mc_pages_split(&r, 0, &sp);
+	assert_int_equal(sp.here, 0);
+	assert_int_equal(sp.elsewhere, 132);
+	r.n = 0;
+	mc_pages_split(&r, 10, &sp);
+	assert_int_equal(sp.here + sp.elsewhere, 0);
+	assert_int_equal(sp.uncharged, 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -498,6 +531,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(tree_walk_and_procs, setup,
 						teardown),
+		cmocka_unit_test(split_here_elsewhere),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
