@@ -17,7 +17,7 @@ enum {
 	COL_PID, COL_COMM, COL_FROM, COL_TO, COL_STATUS, COL_ERROR, COL_MOVED,
 	COL_SRC_BEFORE, COL_SRC_AFTER, COL_DST_BEFORE, COL_DST_AFTER, COL_RSS,
 	COL_TIME, COL_CHARGE, COL_NOISY, COL_ANON_MOVED, COL_FILE_MOVED,
-	COL_LEFT, COL_UNSEEN, COL_PREDICTED,
+	COL_LEFT, COL_UNSEEN, COL_PREDICTED, COL_ALSO,
 };
 
 static const struct mc_colinfo columns[] = {
@@ -64,6 +64,8 @@ static const struct mc_colinfo columns[] = {
 	[COL_PREDICTED] = { "PREDICTED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
 			    "--dry-run: bytes the kernel would move under the "
 			    "mode" },
+	[COL_ALSO] = { "ALSO", 0.1, 0, MC_COL_STR,
+		       "--also: the other hierarchies the process went into" },
 };
 #define NCOLS (sizeof(columns) / sizeof(columns[0]))
 
@@ -81,17 +83,19 @@ static const int default_json_cols[] = {
 static const int exact_cols[] = { COL_ANON_MOVED, COL_FILE_MOVED, COL_LEFT,
 				  -1 };
 static const int predict_cols[] = { COL_PREDICTED, -1 };
+static const int also_cols[] = { COL_ALSO, -1 };
 
-/* The defaults, with the columns of --exact and --dry-run added. */
-static const int *defaults(bool exact, bool predict)
+/* The defaults, with the columns of --exact, --dry-run and --also added. */
+static const int *defaults(bool exact, bool predict, bool also)
 {
 	static int cols[NCOLS + 1];
 	size_t n = 0;
 	const int *lists[] = { mc_out.json ? default_json_cols : default_cols,
 			       exact ? exact_cols : NULL,
-			       predict ? predict_cols : NULL };
+			       predict ? predict_cols : NULL,
+			       also ? also_cols : NULL };
 
-	for (size_t l = 0; l < 3; l++)
+	for (size_t l = 0; l < 4; l++)
 		for (const int *c = lists[l]; c && *c >= 0; c++)
 			cols[n++] = *c;
 	if (mc_out.json && (exact || predict))
@@ -104,6 +108,7 @@ static struct {
 	char *charge;
 	char *from;
 	char *wait;
+	char *also;
 	int keep_setting, require_charge, atomic, dry_run, exact;
 	int from_count, charge_count;
 } opt;
@@ -125,6 +130,9 @@ static struct poptOption move_popt[] = {
 	  "validate, predict and show the plan; change nothing", NULL },
 	{ "exact", '\0', POPT_ARG_NONE, &opt.exact, 0,
 	  "attribute each process's pages before and after (root)", NULL },
+	{ "also", '\0', POPT_ARG_STRING, &opt.also, 0,
+	  "also move into DEST's path in these v1 hierarchies (cpu,blkio,"
+	  "... or *)", "LIST" },
 	{ "wait", 'w', POPT_ARG_STRING, &opt.wait, 0,
 	  "seconds to wait for another run's lock on DEST (default 60)",
 	  "SECONDS" },
@@ -262,7 +270,7 @@ static void add_row(struct mc_table *t, const struct mc_move *mv,
 					     : NULL);
 	mc_cell_str(t, ln, COL_TO, mv->dst.path);
 	mc_cell_str(t, ln, COL_STATUS, mc_status_name(r->status));
-	if (r->status == MC_FAILED) {
+	if (r->status == MC_FAILED || r->also_failed) {
 		snprintf(err, sizeof(err), "%s: %s",
 			 mc_errno_name(r->err) ? mc_errno_name(r->err) : "error",
 			 r->msg ? r->msg : "failed");
@@ -291,10 +299,12 @@ static void add_row(struct mc_table *t, const struct mc_move *mv,
 	mc_cell_size(t, ln, COL_UNSEEN, r->have_unseen, (int64_t)r->unseen);
 	mc_cell_size(t, ln, COL_PREDICTED, r->have_predicted,
 		     (int64_t)r->predicted);
+	mc_cell_str(t, ln, COL_ALSO, r->also);
 }
 
 struct tally {
 	size_t moved, failed, exited, skipped, rolled, planned, notatt;
+	size_t also_failed;	/* moved, but not into every --also hierarchy */
 	int64_t charge;
 	uint64_t left, predicted;
 	bool exact, predict;
@@ -311,6 +321,7 @@ static void count(const struct mc_move *mv, struct tally *s)
 		switch (r->status) {
 		case MC_MOVED:
 			s->moved++;
+			s->also_failed += r->also_failed;
 			if (r->have_moved) {
 				s->charge += r->moved;
 				s->measured = true;
@@ -341,6 +352,11 @@ static void print_failures(const struct mc_move *mv)
 		const struct mc_move_rec *r = &mv->recs[i];
 		const char *name = mc_errno_name(r->err);
 
+		if (r->also_failed) {
+			mc_warn("moved %d to '%s', but: %s", (int)r->pid,
+				mv->dst.path, r->msg);
+			continue;
+		}
 		if (r->status != MC_FAILED)
 			continue;
 		if (name)
@@ -420,7 +436,7 @@ static int exit_status(const struct mc_move *mv, int run_rc)
 	count(mv, &s);
 	if (mv->req.atomic && (s.failed || s.rolled))
 		return MC_EXIT_FAIL;
-	if (!s.failed && !s.notatt)
+	if (!s.failed && !s.notatt && !s.also_failed)
 		return MC_EXIT_OK;
 	/* a dry run's planned processes stand for the ones it would move */
 	return s.moved || s.planned ? MC_EXIT_PARTIAL : MC_EXIT_FAIL;
@@ -467,6 +483,7 @@ static void request(struct mc_move_req *req, const struct mc_table *t,
 				       mc_table_has(t, COL_UNSEEN));
 	req->wait = wait;
 	req->measure = measure(t);
+	req->also = opt.also;
 }
 
 static int run(const char *dest, const pid_t *pids, size_t npids,
@@ -481,7 +498,8 @@ static int run(const char *dest, const pid_t *pids, size_t npids,
 
 	/* columns first: a bad -o must not come after processes moved */
 	if (mc_table_init(&t, "processes", columns, NCOLS,
-			  defaults(opt.exact && !opt.dry_run, opt.dry_run),
+			  defaults(opt.exact && !opt.dry_run, opt.dry_run,
+				   opt.also != NULL),
 			  &e) < 0)
 		return mc_fail(MC_EXIT_USAGE, &e);
 	rc = mc_load_hier(&m, &req.h);

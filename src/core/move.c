@@ -51,6 +51,19 @@ void mc_move_init(struct mc_move *mv, const struct mc_move_req *req)
 	mv->slack = 64ULL * (uint64_t)cpus * (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
+/* --also: checked before anything moves (a bad list is a usage error). */
+static int open_also(struct mc_move *mv, struct mc_error *e)
+{
+	if (!mv->req.also)
+		return 0;
+	if (mv->req.h->type == MC_V2)
+		return mc_errx(e, EINVAL,
+			       "--also moves processes in other cgroup v1 "
+			       "hierarchies; on cgroup v2 every controller "
+			       "is in the one hierarchy already");
+	return mc_also_open(&mv->also, mv->req.also, mv->dst.path, e);
+}
+
 int mc_move_open(struct mc_move *mv, const char *dest, struct mc_error *e)
 {
 	if (mc_kernel_read(&mv->kernel, mv->req.m->sysroot, e) < 0)
@@ -64,6 +77,8 @@ int mc_move_open(struct mc_move *mv, const char *dest, struct mc_error *e)
 		if (mv->dst_procs_fd < 0)
 			return -1;
 	}
+	if (open_also(mv, e) < 0)
+		return -1;
 	if ((mv->req.measure & MC_MEASURE_USAGE)) {
 		mv->dst_usage_fd = mc_cgroup_openat(
 		    &mv->dst, "memory.usage_in_bytes", O_RDONLY, e);
@@ -379,8 +394,12 @@ int mc_move_run(struct mc_move *mv, struct mc_error *e)
 
 void mc_move_free(struct mc_move *mv)
 {
-	for (size_t i = 0; i < mv->nrecs; i++)
+	for (size_t i = 0; i < mv->nrecs; i++) {
 		free(mv->recs[i].msg);
+		free(mv->recs[i].also);
+	}
+	if (mv->also)
+		mc_also_free(mv->also);
 	free(mv->recs);
 	for (size_t i = 0; i < mv->norigins; i++) {
 		struct mc_origin *o = &mv->origins[i];

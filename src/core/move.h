@@ -15,6 +15,7 @@
 #include "core/cgroup.h"
 #include "core/error.h"
 #include "core/knob.h"
+#include "core/libcg.h"
 #include "core/mounts.h"
 #include "core/pages.h"
 
@@ -94,6 +95,10 @@ struct mc_move_rec {
 	uint64_t left;			/* still charged to the source */
 	bool have_unseen;
 	uint64_t unseen;		/* swapped: no /proc file attributes it */
+	/* --also: the hierarchies it went into; a failure there leaves the
+	 * status moved and names itself in err and msg */
+	char *also;
+	bool also_failed;
 	/* --dry-run: what the kernel would move under the mode */
 	bool have_predicted;
 	uint64_t predicted;
@@ -113,6 +118,7 @@ struct mc_move_req {
 	bool predict;				/* dry run: PREDICTED */
 	int wait;				/* seconds for DEST's lock */
 	unsigned measure;			/* enum mc_measure bits */
+	const char *also;			/* --also LIST, or NULL */
 };
 
 /* The run's state. Every descriptor is -1 until it is opened, so
@@ -134,6 +140,7 @@ struct mc_move {
 	int interrupted;		/* signal that stopped the run */
 	uint64_t slack;			/* bytes: 64 pages per CPU */
 
+	struct mc_also *also;		/* --also: the other hierarchies */
 	struct mc_pages *pages;		/* attribution, when asked */
 	bool predicting;		/* req.predict, and pages could open */
 	struct mc_pages_result before, after;

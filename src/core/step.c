@@ -420,6 +420,27 @@ static void exact_cols(struct mc_move *mv, struct mc_move_rec *r)
 	r->have_exact = r->have_unseen = true;
 }
 
+/* --also, after the memory move: the other hierarchies. A failure there
+ * does not undo the memory move; the row says what happened. */
+static void move_also(struct mc_move *mv, struct mc_move_rec *r)
+{
+	const char *done = "";
+	struct mc_error e;
+	int rc;
+
+	if (!mv->also)
+		return;
+	rc = mc_also_move(mv->also, r->pid, &done, &e);
+	free(r->also);
+	r->also = strdup(done);
+	/* gone since its memory move: nothing left to move elsewhere */
+	if (rc == 0 || e.code == ESRCH)
+		return;
+	r->also_failed = true;
+	r->err = e.code;
+	r->msg = strdup(e.msg);
+}
+
 /* Move one process. Returns false when the run must stop (--atomic). */
 bool mc_step_move(struct mc_move *mv, struct mc_move_rec *r, struct mc_carry *c)
 {
@@ -444,6 +465,7 @@ bool mc_step_move(struct mc_move *mv, struct mc_move_rec *r, struct mc_carry *c)
 		exact_cols(mv, r);
 	if (err == 0) {
 		mc_rec_set(r, MC_MOVED, 0, NULL);
+		move_also(mv, r);
 		if (r->have_before && r->have_after) {
 			r->moved = mc_moved_rule(mv->origins[r->origin].rel,
 						 r->src_before, r->src_after,
