@@ -16,10 +16,14 @@ static struct mc_mounts m;
 
 static int names_setup(void **state)
 {
+	const char *path = tmpfile_with(table);
 	struct mc_error e;
+	int rc;
 
 	(void)state;
-	return mc_mounts_parse(&m, tmpfile_with(table), NULL, &e);
+	rc = mc_mounts_parse(&m, path, NULL, &e);
+	unlink(path);
+	return rc;
 }
 
 static int names_teardown(void **state)
