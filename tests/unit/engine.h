@@ -24,12 +24,12 @@ static struct {
 	int n;
 	bool refuse_nonzero;	/* like 6.13+: EINVAL for anything but 0 */
 	bool fail_restore;	/* the write back fails */
-	int fail_write;		/* every knob write fails with this errno */
+	int fail_write;		/* every knob write fails: this errno */
 	int writes;
 	int records_at_write;	/* state files when the last write came */
 	pid_t fail_pid;		/* attach fails for this PID */
 	int fail_errno;
-	pid_t fail_back_pid;	/* its second attach (the way back): ENOMEM */
+	pid_t fail_back_pid;	/* ENOMEM when it is moved back */
 	pid_t stop_after;	/* raise SIGTERM after attaching this PID */
 	pid_t attached[64];
 	int nattached;

@@ -157,8 +157,9 @@ static void open_beneath_the_mount(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
-		assert_int_equal(
-			mc_cgroup_open(&cg, &mounts, &hier, names[i], 0, &e), 0);
+		assert_int_equal(mc_cgroup_open(&cg, &mounts, &hier, names[i],
+						0, &e),
+				 0);
 		assert_string_equal(cg.path, "/batch/job1");
 		assert_string_equal(cg.rel, "batch/job1");
 		/* dir names the cgroup as the system sees it, without the

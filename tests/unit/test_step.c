@@ -118,7 +118,7 @@ static void prediction_rules(void **state)
 	assert_int_equal(mc_move_predict(&r, 20, 3), 12 * MIB);
 }
 
-/* --- records --------------------------------------------------------------- */
+/* --- records ------------------------------------------------------------- */
 
 static void new_records_are_planned(void **state)
 {
@@ -180,7 +180,7 @@ static void rest_marked_not_attempted(void **state)
 	assert_int_equal(mv.recs[3].status, MC_NOT_ATTEMPTED);
 }
 
-/* --- the start-time check ---------------------------------------------------- */
+/* --- the start-time check ------------------------------------------------ */
 
 static void same_process_by_start_time(void **state)
 {
@@ -229,7 +229,7 @@ static void reused_pid_not_written(void **state)
 	assert_int_equal(r->status, MC_EXITED);
 }
 
-/* --- DEST's room --------------------------------------------------------------- */
+/* --- DEST's room --------------------------------------------------------- */
 
 static void limits(const char *cg, const char *limit, const char *usage)
 {
