@@ -1,46 +1,7 @@
-/* Size formatting, column selection and JSON types of the output layer. */
+/* Column selection and JSON types of the output layer. */
 #include "unit.h"
 
-#include "core/size.h"
 #include "output/table.h"
-
-static void sizes(void **state)
-{
-	char b[MC_SIZE_BUFSZ];
-
-	(void)state;
-	assert_string_equal(mc_size_human(b, sizeof(b), 0), "0B");
-	assert_string_equal(mc_size_human(b, sizeof(b), 1023), "1023B");
-	assert_string_equal(mc_size_human(b, sizeof(b), 1024), "1K");
-	assert_string_equal(mc_size_human(b, sizeof(b), 1536), "1.5K");
-	assert_string_equal(mc_size_human(b, sizeof(b), 67108864), "64M");
-	assert_string_equal(mc_size_human(b, sizeof(b), 851898777), "812.4M");
-	/* 1023.96K rounds up to the next unit, not to "1024K" */
-	assert_string_equal(mc_size_human(b, sizeof(b), 1048535), "1M");
-	assert_string_equal(mc_size_human(b, sizeof(b), 1ULL << 40), "1T");
-	assert_string_equal(mc_size_human(b, sizeof(b), UINT64_MAX), "16E");
-	assert_string_equal(mc_size_human_signed(b, sizeof(b), -1572864),
-			    "-1.5M");
-	assert_string_equal(mc_size_human_signed(b, sizeof(b), INT64_MIN),
-			    "-8E");
-}
-
-static void decimals(void **state)
-{
-	char b[32];
-
-	(void)state;
-	assert_int_equal(mc_fmt_i64(b, 0), 1);
-	assert_string_equal(b, "0");
-	mc_fmt_i64(b, 4242);
-	assert_string_equal(b, "4242");
-	mc_fmt_i64(b, -8192);
-	assert_string_equal(b, "-8192");
-	mc_fmt_i64(b, INT64_MAX);
-	assert_string_equal(b, "9223372036854775807");
-	assert_int_equal(mc_fmt_i64(b, INT64_MIN), 20);
-	assert_string_equal(b, "-9223372036854775808");
-}
 
 enum { C_A, C_B, C_SIZE, C_FLAG };
 static const struct mc_colinfo info[] = {
@@ -155,8 +116,6 @@ static void human_and_bytes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(sizes),
-		cmocka_unit_test(decimals),
 		cmocka_unit_test(column_selection),
 		cmocka_unit_test(json_types),
 		cmocka_unit_test(human_and_bytes),

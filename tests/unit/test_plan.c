@@ -1,0 +1,202 @@
+/* The plan (plan.c): the dry run changes nothing, the --require-charge rule,
+ * and the refusal's reason; through mc_move_run and the fake backend of
+ * engine.h. */
+#include "engine.h"
+
+#include "core/move.h"
+#include "core/plan.h"
+
+/* Two processes of /src, a dry run into /dst. */
+static int setup(void **state)
+{
+	engine_setup(state);
+	mv.req.dry_run = true;
+	add_rec(101);
+	add_rec(102);
+	return 0;
+}
+
+/* A dry run of --from /src into /dst. */
+static int setup_from(void **state)
+{
+	engine_setup(state);
+	mv.req.dry_run = true;
+	mv.from = 0;
+	return 0;
+}
+
+/* A kernel that no longer moves charge (aa6b4fdf5940, 6.13). */
+static void kernel_613(void)
+{
+	snprintf(mv.kernel.release, sizeof(mv.kernel.release), "6.13.2");
+	mv.kernel.major = 6;
+	mv.kernel.minor = 13;
+}
+
+/* No attach, no knob write, no record, no lock: a run holding DEST's lock
+ * does not stop a dry run. */
+static void dry_run_changes_nothing(void **state)
+{
+	struct mc_error e;
+	int other = open(mv.dst.dir, O_RDONLY | O_DIRECTORY);
+
+	(void)state;
+	assert_int_equal(flock(other, LOCK_EX | LOCK_NB), 0);
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_int_equal(fake.nattached, 0);
+	assert_int_equal(fake.writes, 0);
+	assert_int_equal(state_files(), 0);
+	assert_int_equal(mv.recs[0].status, MC_PLANNED);
+	assert_int_equal(mv.recs[1].status, MC_PLANNED);
+	assert_int_equal(mv.charge, MC_CHARGE_ALL);
+	assert_false(mv.refused);
+	close(other);
+}
+
+/* A dry run reads DEST's value for --charge keep, and writes nothing. */
+static void dry_run_keep_reads_dest(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	mv.req.mode = MC_CHARGE_KEEP;
+	*slot(&mv.dst) = 1;
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_int_equal(mv.charge, 1);
+	assert_int_equal(fake.writes, 0);
+}
+
+/* --from SRC in a dry run lists SRC's processes as planned, moves none. */
+static void dry_run_lists_src(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	fixture_write("cg/src/cgroup.procs", "301\n302\n");
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_int_equal(mv.nrecs, 2);
+	assert_int_equal(mv.recs[0].pid, 301);
+	assert_int_equal(mv.recs[1].pid, 302);
+	assert_int_equal(mv.recs[1].status, MC_PLANNED);
+	assert_int_equal(mv.recs[1].origin, 0);
+	assert_int_equal(fake.nattached, 0);
+	assert_int_equal(fake.writes, 0);
+}
+
+/* On 6.13+ a dry run infers the refusal from the version and says so. */
+static void dry_run_infers_refusal(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	kernel_613();
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_true(mv.refused);
+	assert_true(mv.refusal_inferred);
+	assert_non_null(strstr(mv.refused_why, "6.13.2"));
+	assert_false(mv.require_failed);
+	assert_int_equal(mv.recs[0].status, MC_PLANNED);
+}
+
+/* ... and with --require-charge it is refused: -1, exit 3. */
+static void dry_run_require_refused(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	kernel_613();
+	mv.req.require_charge = true;
+	assert_int_equal(mc_move_run(&mv, &e), -1);
+	assert_true(mv.require_failed);
+	assert_int_equal(e.code, EINVAL);
+	assert_non_null(strstr(e.msg, "cannot move charges"));
+	assert_non_null(strstr(e.msg, "inferred"));
+	assert_int_equal(fake.writes, 0);
+}
+
+/* The rule alone: only with --require-charge, and only on a refusal or a
+ * DEST left at 0. */
+static void require_rule(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	mv.charge = MC_CHARGE_ALL;
+	assert_int_equal(mc_plan_require(&mv, &e), 0);
+	mc_plan_refuse(&mv, MC_CAP_NO_REMOVED, false);
+	/* refused, but not required: the run goes on */
+	assert_int_equal(mc_plan_require(&mv, &e), 0);
+	assert_false(mv.require_failed);
+	mv.req.require_charge = true;
+	assert_int_equal(mc_plan_require(&mv, &e), -1);
+	assert_true(mv.require_failed);
+	assert_non_null(strstr(e.msg, mv.refused_why));
+	/* a refusal learnt from the kernel's answer is not "inferred" */
+	assert_null(strstr(e.msg, "inferred"));
+}
+
+/* --charge keep with DEST at 0 would move no charge: refused under
+ * --require-charge, in the dry run as in the real one. */
+static void keep_at_zero_refused(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	mv.req.mode = MC_CHARGE_KEEP;
+	mv.req.require_charge = true;
+	*slot(&mv.dst) = 0;
+	assert_int_equal(mc_move_run(&mv, &e), -1);
+	assert_true(mv.require_failed);
+	assert_non_null(strstr(e.msg, MC_KNOB " of '/dst' is 0"));
+	/* the real run: nothing moves, nothing is written */
+	mv.req.dry_run = false;
+	mv.require_failed = false;
+	assert_int_equal(mc_move_run(&mv, &e), -1);
+	assert_true(mv.require_failed);
+	assert_int_equal(fake.nattached, 0);
+	assert_int_equal(fake.writes, 0);
+	assert_int_equal(mv.recs[0].status, MC_NOT_ATTEMPTED);
+	/* DEST at 2: charge would move */
+	*slot(&mv.dst) = 2;
+	mv.require_failed = false;
+	mv.req.dry_run = true;
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_false(mv.require_failed);
+}
+
+/* The refusal's reason comes from the capability and the kernel. */
+static void refuse_fills_the_reason(void **state)
+{
+	char v2[256];
+
+	(void)state;
+	kernel_613();
+	mc_plan_refuse(&mv, MC_CAP_NO_REMOVED, true);
+	assert_true(mv.refused);
+	assert_true(mv.refusal_inferred);
+	assert_non_null(strstr(mv.refused_why, "Linux 6.13.2"));
+	assert_non_null(strstr(mv.refused_why, "only accepts 0"));
+	mc_plan_refuse(&mv, MC_CAP_NO_V2, false);
+	assert_false(mv.refusal_inferred);
+	mc_charge_cap_reason(MC_CAP_NO_V2, &mv.kernel, v2, sizeof(v2));
+	assert_string_equal(mv.refused_why, v2);
+	assert_non_null(strstr(v2, "v2"));
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, engine_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(dry_run_changes_nothing),
+		T(dry_run_keep_reads_dest),
+		cmocka_unit_test_setup_teardown(dry_run_lists_src, setup_from,
+						engine_teardown),
+		T(dry_run_infers_refusal),
+		T(dry_run_require_refused),
+		T(require_rule),
+		T(keep_at_zero_refused),
+		T(refuse_fills_the_reason),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
