@@ -42,6 +42,26 @@ struct poptOption mc_global_popt[] = {
 	POPT_TABLEEND
 };
 
+struct mc_out_opts mc_out;
+int mc_list_columns;
+
+struct poptOption mc_output_popt[] = {
+	{ "output", 'o', POPT_ARG_STRING, &mc_out.output, 0,
+	  "columns to print (+COL adds to the defaults)", "LIST" },
+	{ "output-all", '\0', POPT_ARG_NONE, &mc_out.output_all, 0,
+	  "print all columns", NULL },
+	{ "json", 'J', POPT_ARG_NONE, &mc_out.json, 0,
+	  "JSON output (sizes in bytes)", NULL },
+	{ "raw", 'r', POPT_ARG_NONE, &mc_out.raw, 0, "raw output", NULL },
+	{ "noheadings", 'n', POPT_ARG_NONE, &mc_out.noheadings, 0,
+	  "do not print headings", NULL },
+	{ "bytes", 'b', POPT_ARG_NONE, &mc_out.bytes, 0,
+	  "print sizes in bytes", NULL },
+	{ "list-columns", 'H', POPT_ARG_NONE, &mc_list_columns, 0,
+	  "list the available columns", NULL },
+	POPT_TABLEEND
+};
+
 static int version;
 static int list_commands;
 static struct poptOption top_popt[] = {

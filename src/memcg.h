@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/mounts.h"
+#include "output/table.h"
 
 enum {
 	MC_EXIT_OK = 0,
@@ -27,6 +28,11 @@ struct mc_global {
 };
 extern struct mc_global mc_g;
 extern struct poptOption mc_global_popt[];
+
+/* The output options (-o, --output-all, -J, -r, -n, -b) and -H. */
+extern struct mc_out_opts mc_out;
+extern int mc_list_columns;
+extern struct poptOption mc_output_popt[];
 
 struct mc_cmd {
 	const char *name;

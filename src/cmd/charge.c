@@ -15,12 +15,12 @@ static const struct mc_colinfo columns[] = {
 	[COL_CGROUP] = { "CGROUP", 0.3, 0, MC_COL_STR, "memory cgroup" },
 	[COL_MODE] = { "MODE", 5, 0, MC_COL_STR,
 		       "none, anon, file or all" },
-	[COL_VALUE] = { "VALUE", 5, SCOLS_FL_RIGHT, MC_COL_NUM,
+	[COL_VALUE] = { "VALUE", 5, MC_COLF_RIGHT, MC_COL_NUM,
 			"the value of memory.move_charge_at_immigrate" },
 	[COL_MOVES] = { "MOVES-CHARGE", 12, 0, MC_COL_BOOL,
 			"whether this kernel acts on the value (inferred "
 			"from its version)" },
-	[COL_REASON] = { "REASON", 0.3, SCOLS_FL_WRAP, MC_COL_STR,
+	[COL_REASON] = { "REASON", 0.3, MC_COLF_WRAP, MC_COL_STR,
 			 "why charges do or do not move" },
 };
 #define NCOLS (sizeof(columns) / sizeof(columns[0]))
@@ -47,13 +47,13 @@ static void notice(const char *msg)
 static int show(const struct mc_cgroup *cg, const struct mc_kernel *k)
 {
 	enum mc_charge_cap cap = mc_charge_cap(cg->hier, k);
-	struct libscols_line *ln;
+	struct mc_line *ln;
 	struct mc_table t;
 	struct mc_error e;
 	char why[256];
 	int val;
 
-	if (mc_table_init(&t, "cgroups", columns, NCOLS, default_cols, &e) < 0)
+	if (mc_table_init(&t, "cgroups", columns, NCOLS, default_cols, &mc_out, &e) < 0)
 		return mc_fail(MC_EXIT_USAGE, &e);
 	if (mc_real_ops.knob_read(cg, &val, &e) < 0) {
 		mc_table_free(&t);
@@ -156,8 +156,8 @@ int mc_cmd_charge(int argc, const char **argv)
 	args = poptGetArgs(ctx);
 	while (args && args[n])
 		n++;
-	if (mc_out.list_columns)
-		rc = mc_table_list_columns(columns, NCOLS, stdout);
+	if (mc_list_columns)
+		rc = mc_table_list_columns(columns, NCOLS, &mc_out, stdout);
 	else if (restore)
 		rc = n ? mc_usage("charge: --restore takes no arguments")
 		       : repair();

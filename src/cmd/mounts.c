@@ -19,7 +19,7 @@ static const struct mc_colinfo columns[] = {
 	[COL_ROOT] = { "ROOT", 0.1, 0, MC_COL_STR,
 		       "root of the mount within the hierarchy" },
 	[COL_SOURCE] = { "SOURCE", 0.1, 0, MC_COL_STR, "mount source" },
-	[COL_OPTIONS] = { "OPTIONS", 0.2, SCOLS_FL_TRUNC, MC_COL_STR,
+	[COL_OPTIONS] = { "OPTIONS", 0.2, MC_COLF_TRUNC, MC_COL_STR,
 			  "super options (v1: the controllers)" },
 	[COL_MEMORY] = { "MEMORY", 6, 0, MC_COL_BOOL,
 			 "has the memory controller" },
@@ -29,7 +29,7 @@ static const struct mc_colinfo columns[] = {
 			"whether moving a process moves its charge here" },
 	[COL_INFERRED] = { "INFERRED", 8, 0, MC_COL_BOOL,
 			   "MOVES-CHARGE is inferred from the kernel version" },
-	[COL_REASON] = { "REASON", 0.3, SCOLS_FL_WRAP, MC_COL_STR,
+	[COL_REASON] = { "REASON", 0.3, MC_COLF_WRAP, MC_COL_STR,
 			 "why charges do or do not move" },
 	[COL_KERNEL] = { "KERNEL", 8, 0, MC_COL_STR, "kernel release" },
 };
@@ -51,7 +51,7 @@ static struct poptOption mounts_popt[] = {
 static void add_row(struct mc_table *t, const struct mc_hier *h,
 		    const struct mc_hier *used, const struct mc_kernel *k)
 {
-	struct libscols_line *ln = mc_table_line(t, NULL);
+	struct mc_line *ln = mc_table_line(t, NULL);
 	char why[256];
 
 	mc_cell_str(t, ln, COL_TARGET, h->target);
@@ -96,7 +96,7 @@ static int list(void)
 	struct mc_table t;
 	struct mc_error e, why;
 
-	if (mc_table_init(&t, "mounts", columns, NCOLS, default_cols, &e) < 0)
+	if (mc_table_init(&t, "mounts", columns, NCOLS, default_cols, &mc_out, &e) < 0)
 		return mc_fail(MC_EXIT_USAGE, &e);
 	if (mc_mounts_load(&m, mc_g.sysroot, &e) < 0 ||
 	    mc_kernel_read(&k, mc_g.sysroot, &e) < 0) {
@@ -131,8 +131,8 @@ int mc_cmd_mounts(int argc, const char **argv)
 	if (poptPeekArg(ctx))
 		rc = mc_usage("mounts: unexpected argument '%s'",
 			      poptPeekArg(ctx));
-	else if (mc_out.list_columns)
-		rc = mc_table_list_columns(columns, NCOLS, stdout);
+	else if (mc_list_columns)
+		rc = mc_table_list_columns(columns, NCOLS, &mc_out, stdout);
 	else
 		rc = list();
 	poptFreeContext(ctx);

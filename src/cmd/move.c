@@ -21,7 +21,7 @@ enum {
 };
 
 static const struct mc_colinfo columns[] = {
-	[COL_PID] = { "PID", 5, SCOLS_FL_RIGHT, MC_COL_NUM, "process ID" },
+	[COL_PID] = { "PID", 5, MC_COLF_RIGHT, MC_COL_NUM, "process ID" },
 	[COL_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name" },
 	[COL_FROM] = { "FROM", 0.2, 0, MC_COL_STR,
 		       "memory cgroup the process came from" },
@@ -29,39 +29,39 @@ static const struct mc_colinfo columns[] = {
 	[COL_STATUS] = { "STATUS", 8, 0, MC_COL_STR,
 			 "moved, failed, exited, skipped, rolled-back, "
 			 "planned or not-attempted" },
-	[COL_ERROR] = { "ERROR", 0.3, SCOLS_FL_WRAP, MC_COL_STR,
+	[COL_ERROR] = { "ERROR", 0.3, MC_COLF_WRAP, MC_COL_STR,
 			"errno name and reason of a failure" },
-	[COL_MOVED] = { "MOVED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_MOVED] = { "MOVED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			"charge that moved with the process (see memcg-move(8))" },
-	[COL_SRC_BEFORE] = { "SRC-BEFORE", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_SRC_BEFORE] = { "SRC-BEFORE", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			     "source usage_in_bytes before the move" },
-	[COL_SRC_AFTER] = { "SRC-AFTER", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_SRC_AFTER] = { "SRC-AFTER", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			    "source usage_in_bytes after the move" },
-	[COL_DST_BEFORE] = { "DST-BEFORE", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_DST_BEFORE] = { "DST-BEFORE", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			     "destination usage_in_bytes before the move" },
-	[COL_DST_AFTER] = { "DST-AFTER", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_DST_AFTER] = { "DST-AFTER", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			    "destination usage_in_bytes after the move" },
-	[COL_RSS] = { "RSS", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_RSS] = { "RSS", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 		      "resident set size of the process" },
-	[COL_TIME] = { "TIME", 6, SCOLS_FL_RIGHT, MC_COL_NUM,
+	[COL_TIME] = { "TIME", 6, MC_COLF_RIGHT, MC_COL_NUM,
 		       "microseconds the kernel took for the move" },
 	[COL_CHARGE] = { "CHARGE", 7, 0, MC_COL_STR,
 			 "charge the kernel was asked to move, or refused" },
 	[COL_NOISY] = { "NOISY", 5, 0, MC_COL_BOOL,
 			"source and destination readings disagree by more "
 			"than the per-CPU slack" },
-	[COL_ANON_MOVED] = { "ANON-MOVED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_ANON_MOVED] = { "ANON-MOVED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			     "--exact: anonymous bytes of the process now "
 			     "charged to DEST that were not before" },
-	[COL_FILE_MOVED] = { "FILE-MOVED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_FILE_MOVED] = { "FILE-MOVED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			     "--exact: file and shmem bytes of the process "
 			     "now charged to DEST that were not before" },
-	[COL_LEFT] = { "LEFT", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_LEFT] = { "LEFT", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 		       "--exact: bytes of the process still charged to the "
 		       "source" },
-	[COL_UNSEEN] = { "UNSEEN", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_UNSEEN] = { "UNSEEN", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			 "swapped bytes, which /proc cannot attribute" },
-	[COL_PREDICTED] = { "PREDICTED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_PREDICTED] = { "PREDICTED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			    "--dry-run: bytes the kernel would move under the "
 			    "mode" },
 };
@@ -254,7 +254,7 @@ static int parse_operands(const char **args, const char **dest,
 static void add_row(struct mc_table *t, const struct mc_move *mv,
 		    const struct mc_move_rec *r)
 {
-	struct libscols_line *ln = mc_table_line(t, NULL);
+	struct mc_line *ln = mc_table_line(t, NULL);
 	char err[900];
 
 	mc_cell_num(t, ln, COL_PID, true, r->pid);
@@ -446,7 +446,7 @@ static int run(const char *dest, const pid_t *pids, size_t npids, int mode,
 
 	/* columns first: a bad -o must not come after processes moved */
 	if (mc_table_init(&t, "processes", columns, NCOLS,
-			  defaults(opt.exact && !opt.dry_run, opt.dry_run),
+			  defaults(opt.exact && !opt.dry_run, opt.dry_run), &mc_out,
 			  &e) < 0)
 		return mc_fail(MC_EXIT_USAGE, &e);
 	rc = mc_load_hier(&m, &mv.h);
@@ -519,8 +519,8 @@ int mc_cmd_move(int argc, const char **argv)
 		      "[OPTIONS] DEST PID... | --from SRC DEST", on_opt, &rc);
 	if (!ctx)
 		return rc;
-	if (mc_out.list_columns) {
-		rc = mc_table_list_columns(columns, NCOLS, stdout);
+	if (mc_list_columns) {
+		rc = mc_table_list_columns(columns, NCOLS, &mc_out, stdout);
 		goto out;
 	}
 	rc = parse_mode(&mode);

@@ -19,22 +19,22 @@ enum {
 };
 
 static const struct mc_colinfo columns[] = {
-	[COL_PID] = { "PID", 5, SCOLS_FL_RIGHT, MC_COL_NUM, "process ID" },
+	[COL_PID] = { "PID", 5, MC_COLF_RIGHT, MC_COL_NUM, "process ID" },
 	[COL_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name" },
 	[COL_CGROUP] = { "CGROUP", 0.3, 0, MC_COL_STR,
 			 "memory cgroup the process is in" },
-	[COL_RSS] = { "RSS", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_RSS] = { "RSS", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 		      "resident set size" },
-	[COL_HERE] = { "CHARGED-HERE", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_HERE] = { "CHARGED-HERE", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 		       "resident pages charged to the process's cgroup "
 		       "(root only)" },
-	[COL_ELSEWHERE] = { "CHARGED-ELSEWHERE", 6, SCOLS_FL_RIGHT,
+	[COL_ELSEWHERE] = { "CHARGED-ELSEWHERE", 6, MC_COLF_RIGHT,
 			    MC_COL_SIZE,
 			    "resident pages charged to other cgroups (root "
 			    "only)" },
-	[COL_UNCHARGED] = { "UNCHARGED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_UNCHARGED] = { "UNCHARGED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			    "resident pages charged to no cgroup (root only)" },
-	[COL_SWAPPED] = { "SWAPPED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_SWAPPED] = { "SWAPPED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			  "swapped out pages (root only)" },
 };
 #define NCOLS (sizeof(columns) / sizeof(columns[0]))
@@ -87,7 +87,7 @@ static int setup_table(struct ps *p, struct mc_error *e)
 	bool root = mc_pages_open(&p->ctx, &p->m, 0, &why) == 0;
 
 	if (mc_table_init(&p->t, "processes", columns, NCOLS,
-			  root ? default_cols : default_user_cols, e) < 0)
+			  root ? default_cols : default_user_cols, &mc_out, e) < 0)
 		return -1;
 	if (!root && wants_pages(&p->t))
 		mc_warn("the CHARGED columns stay empty: %s", why.msg);
@@ -138,7 +138,7 @@ static int find_groups(struct ps *p, const char *name, struct mc_error *e)
 	return rc ? -1 : 0;
 }
 
-static void charged_cells(struct ps *p, struct libscols_line *ln,
+static void charged_cells(struct ps *p, struct mc_line *ln,
 			  const struct group *g, bool have)
 {
 	const struct mc_pages_result *r = &p->r;
@@ -158,7 +158,7 @@ static int add_process(struct ps *p, const struct group *g, pid_t pid,
 		       struct mc_error *e)
 {
 	struct mc_proc_stat st;
-	struct libscols_line *ln;
+	struct mc_line *ln;
 	bool have = false;
 
 	if (mc_proc_read_stat(&p->m, pid, &st, e) < 0)
@@ -256,8 +256,8 @@ int mc_cmd_ps(int argc, const char **argv)
 	if (!ctx)
 		return rc;
 	args = poptGetArgs(ctx);
-	if (mc_out.list_columns)
-		rc = mc_table_list_columns(columns, NCOLS, stdout);
+	if (mc_list_columns)
+		rc = mc_table_list_columns(columns, NCOLS, &mc_out, stdout);
 	else if (!args || !args[0])
 		rc = mc_usage("ps: no cgroup given");
 	else if (args[1])

@@ -21,20 +21,20 @@ enum {
 };
 
 static const struct mc_colinfo columns[] = {
-	[COL_PID] = { "PID", 5, SCOLS_FL_RIGHT, MC_COL_NUM, "process ID" },
+	[COL_PID] = { "PID", 5, MC_COLF_RIGHT, MC_COL_NUM, "process ID" },
 	[COL_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name" },
 	[COL_CGROUP] = { "CGROUP", 0.3, 0, MC_COL_STR,
 			 "memory cgroup the pages are charged to, or "
 			 "(uncharged), (swapped), (removed cgroup, inode N)" },
-	[COL_ANON] = { "ANON", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_ANON] = { "ANON", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 		       "private anonymous pages" },
-	[COL_FILE] = { "FILE", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_FILE] = { "FILE", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 		       "file, shmem/tmpfs and shared anonymous pages" },
-	[COL_TOTAL] = { "TOTAL", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_TOTAL] = { "TOTAL", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			"ANON plus FILE" },
 	[COL_KIND] = { "KIND", 9, 0, MC_COL_STR,
 		       "cgroup, removed, unknown, uncharged or swapped" },
-	[COL_INODE] = { "INODE", 6, SCOLS_FL_RIGHT, MC_COL_NUM,
+	[COL_INODE] = { "INODE", 6, MC_COLF_RIGHT, MC_COL_NUM,
 			"inode of the cgroup directory (the kpagecgroup "
 			"value)" },
 	[COL_CURRENT] = { "CURRENT", 7, 0, MC_COL_BOOL,
@@ -48,26 +48,26 @@ enum {
 };
 
 static const struct mc_colinfo sum_columns[] = {
-	[SUM_PID] = { "PID", 5, SCOLS_FL_RIGHT, MC_COL_NUM, "process ID" },
+	[SUM_PID] = { "PID", 5, MC_COLF_RIGHT, MC_COL_NUM, "process ID" },
 	[SUM_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name" },
 	[SUM_CGROUP] = { "CGROUP", 0.3, 0, MC_COL_STR,
 			 "memory cgroup the process is in" },
-	[SUM_RESIDENT] = { "RESIDENT", 8, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[SUM_RESIDENT] = { "RESIDENT", 8, MC_COLF_RIGHT, MC_COL_SIZE,
 			   "resident pages, charged or not" },
-	[SUM_HERE] = { "CHARGED-HERE", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[SUM_HERE] = { "CHARGED-HERE", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 		       "charged to the cgroup the process is in" },
-	[SUM_ELSEWHERE] = { "CHARGED-ELSEWHERE", 6, SCOLS_FL_RIGHT,
+	[SUM_ELSEWHERE] = { "CHARGED-ELSEWHERE", 6, MC_COLF_RIGHT,
 			    MC_COL_SIZE, "charged to other cgroups" },
-	[SUM_UNCHARGED] = { "UNCHARGED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[SUM_UNCHARGED] = { "UNCHARGED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			    "resident, charged to no cgroup" },
-	[SUM_SWAPPED] = { "SWAPPED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[SUM_SWAPPED] = { "SWAPPED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			  "swapped out (not attributable to a cgroup)" },
-	[SUM_ANON] = { "ANON", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[SUM_ANON] = { "ANON", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 		       "resident private anonymous pages" },
-	[SUM_FILE] = { "FILE", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[SUM_FILE] = { "FILE", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 		       "resident file, shmem/tmpfs and shared anonymous "
 		       "pages" },
-	[SUM_CGROUPS] = { "CGROUPS", 7, SCOLS_FL_RIGHT, MC_COL_NUM,
+	[SUM_CGROUPS] = { "CGROUPS", 7, MC_COLF_RIGHT, MC_COL_NUM,
 			  "number of cgroups the pages are charged to" },
 };
 #define NSUMCOLS (sizeof(sum_columns) / sizeof(sum_columns[0]))
@@ -160,7 +160,7 @@ static void add_row(struct where *w, const struct proc *p,
 		    const struct row *r)
 {
 	struct mc_table *t = &w->t;
-	struct libscols_line *ln = mc_table_line(t, NULL);
+	struct mc_line *ln = mc_table_line(t, NULL);
 
 	mc_cell_num(t, ln, COL_PID, true, p->pid);
 	mc_cell_str(t, ln, COL_COMM, p->comm);
@@ -252,7 +252,7 @@ static void add_summary(struct where *w, const struct proc *p)
 	uint64_t resident = mc_pages_resident(res), anon = 0, file = 0;
 	uint64_t h = here ? here->anon + here->file : 0;
 	struct mc_table *t = &w->t;
-	struct libscols_line *ln = mc_table_line(t, NULL);
+	struct mc_line *ln = mc_table_line(t, NULL);
 
 	for (size_t i = 0; i < res->n; i++) {
 		anon += res->v[i].anon;
@@ -351,11 +351,11 @@ static int run(const pid_t *pids, size_t n)
 	if (summary)
 		rc = mc_table_init(&w.t, "processes", sum_columns, NSUMCOLS,
 				   mc_out.json ? default_json_sum_cols
-					       : default_sum_cols, &e);
+					       : default_sum_cols, &mc_out, &e);
 	else
 		rc = mc_table_init(&w.t, "charges", columns, NCOLS,
 				   mc_out.json ? default_json_cols
-					       : default_cols, &e);
+					       : default_cols, &mc_out, &e);
 	if (rc < 0)
 		return mc_fail(MC_EXIT_USAGE, &e);
 	rc = mc_load_hier(&w.m, &w.h);
@@ -395,13 +395,13 @@ int mc_cmd_where(int argc, const char **argv)
 		      NULL, &rc);
 	if (!ctx)
 		return rc;
-	if (mc_out.list_columns)
+	if (mc_list_columns)
 		rc = summary ? mc_table_list_columns(sum_columns, NSUMCOLS,
-						     stdout)
-			     : mc_table_list_columns(columns, NCOLS, stdout);
+						     &mc_out, stdout)
+			     : mc_table_list_columns(columns, NCOLS, &mc_out, stdout);
 	else
 		rc = parse_pids(poptGetArgs(ctx), &pids, &n);
-	if (!rc && !mc_out.list_columns)
+	if (!rc && !mc_list_columns)
 		rc = run(pids, n);
 	free(pids);
 	poptFreeContext(ctx);
