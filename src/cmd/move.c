@@ -22,7 +22,8 @@ enum {
 
 static const struct mc_colinfo columns[] = {
 	[COL_PID] = { "PID", 5, MC_COLF_RIGHT, MC_COL_NUM, "process ID" },
-	[COL_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name" },
+	[COL_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name",
+		       MC_MEASURE_COMM },
 	[COL_FROM] = { "FROM", 0.2, 0, MC_COL_STR,
 		       "memory cgroup the process came from" },
 	[COL_TO] = { "TO", 0.2, 0, MC_COL_STR, "destination memory cgroup" },
@@ -32,24 +33,31 @@ static const struct mc_colinfo columns[] = {
 	[COL_ERROR] = { "ERROR", 0.3, MC_COLF_WRAP, MC_COL_STR,
 			"errno name and reason of a failure" },
 	[COL_MOVED] = { "MOVED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
-			"charge that moved with the process (see memcg-move(8))" },
+			"charge that moved with the process (see memcg-move(8))",
+			MC_MEASURE_USAGE },
 	[COL_SRC_BEFORE] = { "SRC-BEFORE", 6, MC_COLF_RIGHT, MC_COL_SIZE,
-			     "source usage_in_bytes before the move" },
+			     "source usage_in_bytes before the move",
+			     MC_MEASURE_USAGE },
 	[COL_SRC_AFTER] = { "SRC-AFTER", 6, MC_COLF_RIGHT, MC_COL_SIZE,
-			    "source usage_in_bytes after the move" },
+			    "source usage_in_bytes after the move",
+			    MC_MEASURE_USAGE },
 	[COL_DST_BEFORE] = { "DST-BEFORE", 6, MC_COLF_RIGHT, MC_COL_SIZE,
-			     "destination usage_in_bytes before the move" },
+			     "destination usage_in_bytes before the move",
+			     MC_MEASURE_USAGE },
 	[COL_DST_AFTER] = { "DST-AFTER", 6, MC_COLF_RIGHT, MC_COL_SIZE,
-			    "destination usage_in_bytes after the move" },
+			    "destination usage_in_bytes after the move",
+			    MC_MEASURE_USAGE },
 	[COL_RSS] = { "RSS", 6, MC_COLF_RIGHT, MC_COL_SIZE,
-		      "resident set size of the process" },
+		      "resident set size of the process",
+		      MC_MEASURE_RSS },
 	[COL_TIME] = { "TIME", 6, MC_COLF_RIGHT, MC_COL_NUM,
 		       "microseconds the kernel took for the move" },
 	[COL_CHARGE] = { "CHARGE", 7, 0, MC_COL_STR,
 			 "charge the kernel was asked to move, or refused" },
 	[COL_NOISY] = { "NOISY", 5, 0, MC_COL_BOOL,
 			"source and destination readings disagree by more "
-			"than the per-CPU slack" },
+			"than the per-CPU slack",
+			MC_MEASURE_USAGE },
 	[COL_ANON_MOVED] = { "ANON-MOVED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			     "--exact: anonymous bytes of the process now "
 			     "charged to DEST that were not before" },
@@ -442,6 +450,7 @@ static int run(const char *dest, const pid_t *pids, size_t npids, int mode,
 	struct mc_table t;
 	struct mc_mounts m;
 	struct mc_error e;
+	unsigned measure;
 	int rc, run_rc;
 
 	/* columns first: a bad -o must not come after processes moved */
@@ -470,14 +479,10 @@ static int run(const char *dest, const pid_t *pids, size_t npids, int mode,
 				     mc_table_has(&t, COL_UNSEEN));
 	mv.wait = wait;
 	/* per process, read only what the selected columns show */
-	mv.want_comm = mc_table_has(&t, COL_COMM);
-	mv.want_rss = mc_table_has(&t, COL_RSS);
-	mv.want_usage = mc_table_has(&t, COL_MOVED) ||
-			mc_table_has(&t, COL_SRC_BEFORE) ||
-			mc_table_has(&t, COL_SRC_AFTER) ||
-			mc_table_has(&t, COL_DST_BEFORE) ||
-			mc_table_has(&t, COL_DST_AFTER) ||
-			mc_table_has(&t, COL_NOISY);
+	measure = mc_table_needs(&t);
+	mv.want_comm = measure & MC_MEASURE_COMM;
+	mv.want_rss = measure & MC_MEASURE_RSS;
+	mv.want_usage = measure & MC_MEASURE_USAGE;
 	rc = MC_EXIT_FAIL;
 	if (mc_move_init(&mv, dest, &e) < 0 ||
 	    (opt.from && mc_move_set_from(&mv, opt.from, &e) < 0)) {

@@ -18,6 +18,9 @@ enum {
 	COL_UNCHARGED, COL_SWAPPED,
 };
 
+/* What a column needs measured beyond /proc/PID/stat. */
+enum { NEEDS_PAGES = 1 << 0 };	/* page attribution (root) */
+
 static const struct mc_colinfo columns[] = {
 	[COL_PID] = { "PID", 5, MC_COLF_RIGHT, MC_COL_NUM, "process ID" },
 	[COL_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name" },
@@ -27,15 +30,16 @@ static const struct mc_colinfo columns[] = {
 		      "resident set size" },
 	[COL_HERE] = { "CHARGED-HERE", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 		       "resident pages charged to the process's cgroup "
-		       "(root only)" },
+		       "(root only)", NEEDS_PAGES },
 	[COL_ELSEWHERE] = { "CHARGED-ELSEWHERE", 6, MC_COLF_RIGHT,
 			    MC_COL_SIZE,
 			    "resident pages charged to other cgroups (root "
-			    "only)" },
+			    "only)", NEEDS_PAGES },
 	[COL_UNCHARGED] = { "UNCHARGED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
-			    "resident pages charged to no cgroup (root only)" },
+			    "resident pages charged to no cgroup (root only)",
+			    NEEDS_PAGES },
 	[COL_SWAPPED] = { "SWAPPED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
-			  "swapped out pages (root only)" },
+			  "swapped out pages (root only)", NEEDS_PAGES },
 };
 #define NCOLS (sizeof(columns) / sizeof(columns[0]))
 
@@ -74,12 +78,6 @@ struct ps {
 	size_t ng;
 };
 
-static bool wants_pages(const struct mc_table *t)
-{
-	return mc_table_has(t, COL_HERE) || mc_table_has(t, COL_ELSEWHERE) ||
-	       mc_table_has(t, COL_UNCHARGED) || mc_table_has(t, COL_SWAPPED);
-}
-
 /* Open the engine first: whether it opens decides the default columns. */
 static int setup_table(struct ps *p, struct mc_error *e)
 {
@@ -89,9 +87,9 @@ static int setup_table(struct ps *p, struct mc_error *e)
 	if (mc_table_init(&p->t, "processes", columns, NCOLS,
 			  root ? default_cols : default_user_cols, &mc_out, e) < 0)
 		return -1;
-	if (!root && wants_pages(&p->t))
+	if (!root && (mc_table_needs(&p->t) & NEEDS_PAGES))
 		mc_warn("the CHARGED columns stay empty: %s", why.msg);
-	if (root && !wants_pages(&p->t)) {
+	if (root && !(mc_table_needs(&p->t) & NEEDS_PAGES)) {
 		mc_pages_close(p->ctx);
 		p->ctx = NULL;
 	}

@@ -17,6 +17,13 @@
 #define MC_MODE_KEEP (-1)
 #define MC_FROM_PASSES 8	/* DESIGN: re-read SRC at most 8 times */
 
+/* What the engine measures per process: the columns shown ask for it. */
+enum mc_measure {
+	MC_MEASURE_COMM = 1 << 0,	/* command name (/proc/PID/stat) */
+	MC_MEASURE_RSS = 1 << 1,	/* resident set size (/proc/PID/stat) */
+	MC_MEASURE_USAGE = 1 << 2,	/* usage before and after each write */
+};
+
 enum mc_status {
 	MC_PLANNED,
 	MC_MOVED,
