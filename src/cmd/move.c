@@ -7,10 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd/cmd.h"
 #include "core/move.h"
 #include "core/proc.h"
 #include "core/size.h"
-#include "memcg.h"
 #include "output/table.h"
 
 enum {
@@ -90,19 +90,25 @@ static const int exact_cols[] = { COL_ANON_MOVED, COL_FILE_MOVED, COL_LEFT,
 				  -1 };
 static const int predict_cols[] = { COL_PREDICTED, -1 };
 
+const struct mc_colinfo *mc_move_columns(size_t *n)
+{
+	*n = NCOLS;
+	return columns;
+}
+
 /* The defaults, with the columns of --exact and --dry-run added. */
-static const int *defaults(bool exact, bool predict)
+static const int *defaults(bool json, bool exact, bool predict)
 {
 	static int cols[NCOLS + 1];
 	size_t n = 0;
-	const int *lists[] = { mc_out.json ? default_json_cols : default_cols,
+	const int *lists[] = { json ? default_json_cols : default_cols,
 			       exact ? exact_cols : NULL,
 			       predict ? predict_cols : NULL };
 
 	for (size_t l = 0; l < 3; l++)
 		for (const int *c = lists[l]; c && *c >= 0; c++)
 			cols[n++] = *c;
-	if (mc_out.json && (exact || predict))
+	if (json && (exact || predict))
 		cols[n++] = COL_UNSEEN;
 	cols[n] = -1;
 	return cols;
@@ -113,12 +119,12 @@ static struct {
 	char *from;
 	char *wait;
 	int keep_setting, require_charge, atomic, dry_run, exact;
-	int from_count, charge_count;
 } opt;
 
+/* given once each: main says so when one comes twice */
 enum { OPT_CHARGE = 1, OPT_FROM };
 
-static struct poptOption move_popt[] = {
+struct poptOption mc_move_options[] = {
 	{ "charge", 'c', POPT_ARG_STRING, &opt.charge, OPT_CHARGE,
 	  "charge to move: anon, file, all (default), none or keep", "MODE" },
 	{ "from", 'f', POPT_ARG_STRING, &opt.from, OPT_FROM,
@@ -136,33 +142,8 @@ static struct poptOption move_popt[] = {
 	{ "wait", 'w', POPT_ARG_STRING, &opt.wait, 0,
 	  "seconds to wait for another run's lock on DEST (default 60)",
 	  "SECONDS" },
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, mc_output_popt, 0,
-	  "Output options:", NULL },
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, mc_global_popt, 0,
-	  "Global options:", NULL },
 	POPT_TABLEEND
 };
-
-static int on_opt(int val, poptContext ctx)
-{
-	static char *first_from, *first_charge;
-
-	(void)ctx;
-	/* popt has already replaced the first value: free it, say why */
-	if (val == OPT_FROM && ++opt.from_count > 1) {
-		free(first_from);
-		return mc_usage("--from may be given once");
-	}
-	if (val == OPT_CHARGE && ++opt.charge_count > 1) {
-		free(first_charge);
-		return mc_usage("--charge may be given once");
-	}
-	if (val == OPT_FROM)
-		first_from = opt.from;
-	if (val == OPT_CHARGE)
-		first_charge = opt.charge;
-	return 0;
-}
 
 static volatile sig_atomic_t stop_sig;
 
@@ -404,7 +385,8 @@ static void print_summary(const struct mc_move *mv, const struct tally *s,
 	fputc('\n', out);
 }
 
-static void report(struct mc_table *t, const struct mc_move *mv)
+static void report(const struct mc_ctx *c, struct mc_table *t,
+		   const struct mc_move *mv)
 {
 	struct tally s;
 
@@ -414,7 +396,7 @@ static void report(struct mc_table *t, const struct mc_move *mv)
 	print_failures(mv);
 	count(mv, &s);
 	/* the summary is for people: stderr when stdout is for programs */
-	print_summary(mv, &s, mc_out.json || mc_out.raw ? stderr : stdout);
+	print_summary(mv, &s, mc_stdout_is_data(c) ? stderr : stdout);
 }
 
 static int exit_status(const struct mc_move *mv, int run_rc)
@@ -436,113 +418,100 @@ static int exit_status(const struct mc_move *mv, int run_rc)
 	return s.moved || s.planned ? MC_EXIT_PARTIAL : MC_EXIT_FAIL;
 }
 
-/* A check that fails before the engine runs is a usage error when the
- * name itself is wrong (EINVAL), a failure otherwise. */
-static int setup_error(const struct mc_error *e)
+/* The engine's settings: the options, and per process only what the
+ * selected columns show. */
+static void configure(struct mc_move *mv, const struct mc_ctx *c,
+		      const struct mc_table *t, int mode, int wait)
 {
-	return mc_fail(e->code == EINVAL ? MC_EXIT_USAGE : MC_EXIT_FAIL, e);
+	unsigned measure = mc_table_needs(t);
+
+	mv->m = &c->m;
+	mv->h = c->h;
+	mv->ops = &mc_real_ops;
+	mv->stop = &stop_sig;
+	mv->notice = notice;
+	if (isatty(STDERR_FILENO))
+		mv->progress = progress;
+	mv->mode = mode;
+	mv->keep_setting = opt.keep_setting;
+	mv->require_charge = opt.require_charge;
+	mv->atomic = opt.atomic;
+	mv->dry_run = opt.dry_run;
+	mv->exact = opt.exact && !opt.dry_run;
+	mv->predict = opt.dry_run && (mc_table_has(t, COL_PREDICTED) ||
+				      mc_table_has(t, COL_UNSEEN));
+	mv->wait = wait;
+	mv->want_comm = measure & MC_MEASURE_COMM;
+	mv->want_rss = measure & MC_MEASURE_RSS;
+	mv->want_usage = measure & MC_MEASURE_USAGE;
 }
 
-static int run(const char *dest, const pid_t *pids, size_t npids, int mode,
-	       int wait)
+/* Validate, move, report. Returns the exit status. */
+static int move(const struct mc_ctx *c, struct mc_move *mv, struct mc_table *t,
+		const char *dest, const pid_t *pids, size_t npids)
 {
-	struct mc_move mv = { 0 };
-	struct mc_table t;
-	struct mc_mounts m;
 	struct mc_error e;
-	unsigned measure;
-	int rc, run_rc;
+	int run_rc;
 
-	/* columns first: a bad -o must not come after processes moved */
-	if (mc_table_init(&t, "processes", columns, NCOLS,
-			  defaults(opt.exact && !opt.dry_run, opt.dry_run), &mc_out,
-			  &e) < 0)
-		return mc_fail(MC_EXIT_USAGE, &e);
-	rc = mc_load_hier(&m, &mv.h);
-	if (rc) {
-		mc_table_free(&t);
-		return rc;
-	}
-	mv.m = &m;
-	mv.ops = &mc_real_ops;
-	mv.stop = &stop_sig;
-	mv.notice = notice;
-	if (isatty(STDERR_FILENO))
-		mv.progress = progress;
-	mv.mode = mode;
-	mv.keep_setting = opt.keep_setting;
-	mv.require_charge = opt.require_charge;
-	mv.atomic = opt.atomic;
-	mv.dry_run = opt.dry_run;
-	mv.exact = opt.exact && !opt.dry_run;
-	mv.predict = opt.dry_run && (mc_table_has(&t, COL_PREDICTED) ||
-				     mc_table_has(&t, COL_UNSEEN));
-	mv.wait = wait;
-	/* per process, read only what the selected columns show */
-	measure = mc_table_needs(&t);
-	mv.want_comm = measure & MC_MEASURE_COMM;
-	mv.want_rss = measure & MC_MEASURE_RSS;
-	mv.want_usage = measure & MC_MEASURE_USAGE;
-	rc = MC_EXIT_FAIL;
-	if (mc_move_init(&mv, dest, &e) < 0 ||
-	    (opt.from && mc_move_set_from(&mv, opt.from, &e) < 0)) {
-		rc = setup_error(&e);
-		goto out;
-	}
+	if (mc_move_init(mv, dest, &e) < 0 ||
+	    (opt.from && mc_move_set_from(mv, opt.from, &e) < 0))
+		return mc_fail_setup(&e);
 	for (size_t i = 0; i < npids; i++)
-		if (mc_move_add_pid(&mv, pids[i], &e) < 0)
-			goto fail;
+		if (mc_move_add_pid(mv, pids[i], &e) < 0)
+			return mc_fail(MC_EXIT_FAIL, &e);
 	catch_signals();
-	run_rc = mc_move_run(&mv, &e);
+	run_rc = mc_move_run(mv, &e);
 	if (progress_shown)
 		fputs("\r\033[K", stderr);
 	/* an interrupt says so by its exit status; anything else, and a
 	 * failed restore on the way out of one, is printed */
 	if (run_rc < 0 && e.code != EINTR)
 		mc_warn("%s", e.msg);
-	report(&t, &mv);
-	rc = exit_status(&mv, run_rc);
-	goto out;
-fail:
-	rc = mc_fail(MC_EXIT_FAIL, &e);
-out:
-	mc_move_free(&mv);
-	mc_mounts_free(&m);
+	report(c, t, mv);
+	return exit_status(mv, run_rc);
+}
+
+static int run(struct mc_ctx *c, const char *dest, const pid_t *pids,
+	       size_t npids, int mode, int wait)
+{
+	bool exact = opt.exact && !opt.dry_run;
+	struct mc_move mv = { 0 };
+	struct mc_table t;
+	struct mc_error e;
+	int rc;
+
+	/* columns first: a bad -o must not come after processes moved */
+	if (mc_table_init(&t, "processes", columns, NCOLS,
+			  defaults(c->out->json, exact, opt.dry_run), c->out,
+			  &e) < 0)
+		return mc_fail(MC_EXIT_USAGE, &e);
+	rc = mc_begin(c, opt.dry_run ? NULL : "only --dry-run can use it");
+	if (!rc) {
+		configure(&mv, c, &t, mode, wait);
+		rc = move(c, &mv, &t, dest, pids, npids);
+		mc_move_free(&mv);
+	}
 	mc_table_free(&t);
 	return rc;
 }
 
-int mc_cmd_move(int argc, const char **argv)
+int mc_cmd_move(struct mc_ctx *c)
 {
 	const char *dest = NULL;
 	pid_t *pids = NULL;
 	size_t npids = 0;
-	poptContext ctx;
 	int rc, mode, wait;
 
-	ctx = mc_popt("move", argc, argv, move_popt,
-		      "[OPTIONS] DEST PID... | --from SRC DEST", on_opt, &rc);
-	if (!ctx)
-		return rc;
-	if (mc_list_columns) {
-		rc = mc_table_list_columns(columns, NCOLS, &mc_out, stdout);
-		goto out;
-	}
 	rc = parse_mode(&mode);
 	if (!rc)
 		rc = parse_wait(&wait);
-	if (!rc && mc_g.sysroot && !opt.dry_run)
-		rc = mc_usage("move: --sysroot is for reading; only --dry-run "
-			      "can use it");
 	if (!rc && mode == 0 && opt.require_charge)
 		rc = mc_usage("--charge none with --require-charge asks for "
 			      "nothing to move");
 	if (!rc)
-		rc = parse_operands(poptGetArgs(ctx), &dest, &pids, &npids);
+		rc = parse_operands(c->args, &dest, &pids, &npids);
 	if (!rc)
-		rc = run(dest, pids, npids, mode, wait);
-out:
+		rc = run(c, dest, pids, npids, mode, wait);
 	free(pids);
-	poptFreeContext(ctx);
 	return rc;
 }
