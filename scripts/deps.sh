@@ -2,7 +2,7 @@
 # only what is missing. Sourced by scripts/test and scripts/demo.
 memcg_packages=(
 	cmake gcc make pkg-config
-	libmount-dev libpopt-dev libcgroup-dev libsmartcols-dev
+	libmount-dev libpopt-dev libcgroup-dev libsmartcols-dev libjson-c-dev
 	libcmocka-dev scdoc jq strace bash-completion
 	qemu-system-x86 busybox-static cpio
 )

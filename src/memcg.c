@@ -1,44 +1,70 @@
-/* main(): global options, the command table, dispatch, exit status. */
-#include "memcg.h"
-
-#include "core/proc.h"
+/* main(): global options, the command table with its flags, option parsing,
+ * the steps commands share (--list-columns, the --sysroot refusal, loading
+ * the hierarchy), dispatch, exit status. */
+#include "cmd/cmd.h"
 
 #include <errno.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
-int mc_cmd_move(int argc, const char **argv);
-int mc_cmd_mounts(int argc, const char **argv);
-int mc_cmd_charge(int argc, const char **argv);
-int mc_cmd_where(int argc, const char **argv);
-int mc_cmd_ps(int argc, const char **argv);
-
-const struct mc_cmd mc_commands[] = {
-	{ "move", mc_cmd_move, "[OPTIONS] DEST PID... | --from SRC DEST",
+static const struct mc_cmd commands[] = {
+	{ "move", mc_cmd_move, MC_CMD_HIER | MC_CMD_WRITES | MC_CMD_COLUMNS,
+	  mc_move_options, mc_move_columns,
+	  "[OPTIONS] DEST PID... | --from SRC DEST",
 	  "move processes into a memory cgroup and report their charge" },
-	{ "mounts", mc_cmd_mounts, "[OPTIONS]",
+	{ "mounts", mc_cmd_mounts, MC_CMD_MOUNTS | MC_CMD_COLUMNS, NULL,
+	  mc_mounts_columns, "[OPTIONS]",
 	  "list memory hierarchies and whether charges can move" },
-	{ "charge", mc_cmd_charge, "[OPTIONS] CGROUP [none|anon|file|all]",
+	{ "charge", mc_cmd_charge, MC_CMD_HIER | MC_CMD_WRITES | MC_CMD_COLUMNS,
+	  mc_charge_options, mc_charge_columns,
+	  "[OPTIONS] CGROUP [none|anon|file|all] | --restore",
 	  "read or set memory.move_charge_at_immigrate" },
-	{ "where", mc_cmd_where, "[OPTIONS] PID...",
+	{ "where", mc_cmd_where, MC_CMD_HIER | MC_CMD_COLUMNS,
+	  mc_where_options, mc_where_columns, "[OPTIONS] PID...",
 	  "show which memory cgroups a process's pages are charged to" },
-	{ "ps", mc_cmd_ps, "[OPTIONS] CGROUP",
+	{ "ps", mc_cmd_ps, MC_CMD_HIER | MC_CMD_COLUMNS, mc_ps_options,
+	  mc_ps_columns, "[OPTIONS] CGROUP",
 	  "list the processes of a memory cgroup and where they are charged" },
-	{ NULL, NULL, NULL, NULL },
+	{ NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
-struct mc_global mc_g;
+static struct {
+	char *mount;		/* --mount PATH */
+	char *sysroot;		/* --sysroot DIR */
+	int help;
+} g;
 
-struct poptOption mc_global_popt[] = {
-	{ "mount", '\0', POPT_ARG_STRING, &mc_g.mount, 0,
+static struct poptOption global_popt[] = {
+	{ "mount", '\0', POPT_ARG_STRING, &g.mount, 0,
 	  "use the memory hierarchy mounted at PATH", "PATH" },
-	{ "sysroot", '\0', POPT_ARG_STRING, &mc_g.sysroot, 0,
+	{ "sysroot", '\0', POPT_ARG_STRING, &g.sysroot, 0,
 	  "read /proc and mounts below DIR (read-only commands)", "DIR" },
-	{ "help", 'h', POPT_ARG_NONE, &mc_g.help, 0, "show this help", NULL },
+	{ "help", 'h', POPT_ARG_NONE, &g.help, 0, "show this help", NULL },
+	POPT_TABLEEND
+};
+
+/* The output options belong to the command line; output/ gets out.o. */
+static struct {
+	struct mc_out_opts o;
+	int list_columns;
+} out;
+
+static struct poptOption output_popt[] = {
+	{ "output", 'o', POPT_ARG_STRING, &out.o.output, 0,
+	  "columns to print (+COL adds to the defaults)", "LIST" },
+	{ "output-all", '\0', POPT_ARG_NONE, &out.o.output_all, 0,
+	  "print all columns", NULL },
+	{ "json", 'J', POPT_ARG_NONE, &out.o.json, 0,
+	  "JSON output (sizes in bytes)", NULL },
+	{ "raw", 'r', POPT_ARG_NONE, &out.o.raw, 0, "raw output", NULL },
+	{ "noheadings", 'n', POPT_ARG_NONE, &out.o.noheadings, 0,
+	  "do not print headings", NULL },
+	{ "bytes", 'b', POPT_ARG_NONE, &out.o.bytes, 0,
+	  "print sizes in bytes", NULL },
+	{ "list-columns", 'H', POPT_ARG_NONE, &out.list_columns, 0,
+	  "list the available columns", NULL },
 	POPT_TABLEEND
 };
 
@@ -49,39 +75,10 @@ static struct poptOption top_popt[] = {
 	  NULL },
 	{ "list-commands", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN,
 	  &list_commands, 0, "list the commands (for completion)", NULL },
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, mc_global_popt, 0,
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, global_popt, 0,
 	  "Global options:", NULL },
 	POPT_TABLEEND
 };
-
-void mc_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("memcg: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int mc_fail(int status, const struct mc_error *e)
-{
-	mc_warn("%s", e->msg);
-	return status;
-}
-
-int mc_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("memcg: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'memcg --help' or 'memcg COMMAND --help'.\n", stderr);
-	return MC_EXIT_USAGE;
-}
 
 /* popt reads "-1" as an option; name the real problem instead. */
 static int negative_operand(int argc, const char **argv)
@@ -98,104 +95,158 @@ static int negative_operand(int argc, const char **argv)
 	return 0;
 }
 
-poptContext mc_popt(const char *cmd, int argc, const char **argv,
-		    const struct poptOption *table, const char *args,
-		    int (*on_opt)(int val, poptContext ctx), int *rc)
+/* The command's own options, the output options of a command with a table,
+ * the global options: help lists them in that order. */
+static void options_of(const struct mc_cmd *cmd, struct poptOption t[4])
+{
+	size_t n = 0;
+
+	memset(t, 0, 4 * sizeof(*t)); /* ends with POPT_TABLEEND */
+	if (cmd->options)
+		t[n++] = (struct poptOption){ NULL, '\0',
+					      POPT_ARG_INCLUDE_TABLE,
+					      cmd->options, 0, NULL, NULL };
+	if (cmd->flags & MC_CMD_COLUMNS)
+		t[n++] = (struct poptOption){ NULL, '\0',
+					      POPT_ARG_INCLUDE_TABLE,
+					      output_popt, 0,
+					      "Output options:", NULL };
+	t[n] = (struct poptOption){ NULL, '\0', POPT_ARG_INCLUDE_TABLE,
+				    global_popt, 0, "Global options:", NULL };
+}
+
+/* An option of the command with a val may be given once; popt keeps only
+ * the last value, so the first is kept here to be freed. */
+static int given_once(const struct mc_cmd *cmd, int val)
+{
+	static char *first[16];
+	static unsigned seen;
+	const struct poptOption *o = cmd->options;
+
+	while (o && (o->longName || o->shortName) && o->val != val)
+		o++;
+	if (!o || val <= 0 || val >= 16 || o->val != val)
+		return 0;
+	if (seen & (1u << val)) {
+		free(first[val]);
+		return mc_usage("--%s may be given once", o->longName);
+	}
+	seen |= 1u << val;
+	if (o->argInfo == POPT_ARG_STRING)
+		first[val] = *(char **)o->arg;
+	return 0;
+}
+
+/* Parse a command's options. Returns the context positioned at the
+ * operands, or NULL after printing help (*rc 0) or a usage error. */
+static poptContext parse(const struct mc_cmd *cmd, int argc,
+			 const char **argv, int *rc)
 {
 	static char name[64]; /* popt keeps argv[0] for its help text */
+	struct poptOption table[4];
 	poptContext ctx;
 	int c;
 
 	*rc = negative_operand(argc, argv);
 	if (*rc)
 		return NULL;
-	snprintf(name, sizeof(name), "memcg %s", cmd);
+	snprintf(name, sizeof(name), "memcg %s", cmd->name);
 	argv[0] = name;
+	options_of(cmd, table);
 	ctx = poptGetContext(name, argc, argv, table, 0);
-	poptSetOtherOptionHelp(ctx, args);
+	poptSetOtherOptionHelp(ctx, cmd->args);
 	while ((c = poptGetNextOpt(ctx)) > 0)
-		if (on_opt && (*rc = on_opt(c, ctx)) != 0) {
-			poptFreeContext(ctx);
-			return NULL;
-		}
+		if ((*rc = given_once(cmd, c)) != 0)
+			goto stop;
 	if (c < -1) {
 		*rc = mc_usage("%s: %s", poptBadOption(ctx, 0), poptStrerror(c));
-		poptFreeContext(ctx);
-		return NULL;
+		goto stop;
 	}
-	if (mc_g.help) {
+	if (g.help) {
 		poptPrintHelp(ctx, stdout, 0);
-		poptFreeContext(ctx);
 		*rc = MC_EXIT_OK;
-		return NULL;
+		goto stop;
 	}
 	return ctx;
+stop:
+	poptFreeContext(ctx);
+	return NULL;
 }
 
-static int cmp_pid(const void *a, const void *b)
+int mc_refuse_sysroot(const struct mc_ctx *c, const char *writes)
 {
-	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-int mc_pid_operands(const char **args, pid_t **pids, size_t *n)
-{
-	size_t count = 0;
-	pid_t *sorted;
-
-	while (args && args[count])
-		count++;
-	*n = 0;
-	*pids = calloc(count ? count : 1, sizeof(**pids));
-	sorted = calloc(count ? count : 1, sizeof(*sorted));
-	if (!*pids || !sorted) {
-		free(sorted);
-		return MC_EXIT_FAIL;
-	}
-	for (size_t i = 0; i < count; i++)
-		if (mc_parse_pid(args[i], &(*pids)[i]) < 0) {
-			free(sorted);
-			return mc_usage("'%s' is not a PID (1 to %d)", args[i],
-					INT_MAX);
-		}
-	/* duplicates by sorting a copy: thousands of PIDs stay cheap */
-	memcpy(sorted, *pids, count * sizeof(*sorted));
-	qsort(sorted, count, sizeof(*sorted), cmp_pid);
-	for (size_t i = 1; i < count; i++)
-		if (sorted[i] == sorted[i - 1]) {
-			pid_t dup = sorted[i];
-
-			free(sorted);
-			return mc_usage("PID %d is given twice", (int)dup);
-		}
-	free(sorted);
-	*n = count;
+	if ((c->cmd->flags & MC_CMD_WRITES) && writes && c->sysroot)
+		return mc_usage("%s: --sysroot is for reading; %s",
+				c->cmd->name, writes);
 	return 0;
 }
 
-int mc_load_hier(struct mc_mounts *m, const struct mc_hier **h)
+int mc_begin(struct mc_ctx *c, const char *writes)
 {
+	unsigned flags = c->cmd->flags;
 	struct mc_error e;
+	int rc = mc_refuse_sysroot(c, writes);
 
-	if (mc_mounts_load(m, mc_g.sysroot, &e) < 0)
+	if (rc || !(flags & (MC_CMD_MOUNTS | MC_CMD_HIER)))
+		return rc;
+	if (mc_mounts_load(&c->m, c->sysroot, &e) < 0)
 		return mc_fail(MC_EXIT_FAIL, &e);
-	*h = mc_mounts_memory(m, mc_g.mount, &e);
-	if (!*h) {
-		mc_mounts_free(m);
-		return mc_fail(e.code == EINVAL ? MC_EXIT_USAGE : MC_EXIT_FAIL,
-			       &e);
-	}
+	c->loaded = true;
+	c->h = mc_mounts_memory(&c->m, c->mount, &c->why);
+	/* without --mount, a command that can do without one goes on */
+	if (!c->h && ((flags & MC_CMD_HIER) || c->mount))
+		return mc_fail_setup(&c->why);
 	return 0;
 }
 
-static void top_help(poptContext ctx, FILE *out)
+bool mc_stdout_is_data(const struct mc_ctx *c)
 {
-	poptPrintHelp(ctx, out, 0);
-	fputs("\nCommands:\n", out);
-	for (const struct mc_cmd *c = mc_commands; c->name; c++)
-		fprintf(out, "  %-8s %s\n", c->name, c->summary);
-	fputs("\nSee memcg(8) and memcg-COMMAND(8).\n", out);
+	return c->out->json || c->out->raw;
+}
+
+static int list_columns(const struct mc_cmd *cmd)
+{
+	size_t n;
+	const struct mc_colinfo *info = cmd->columns(&n);
+
+	return mc_table_list_columns(info, n, &out.o, stdout) < 0
+		       ? MC_EXIT_FAIL
+		       : MC_EXIT_OK;
+}
+
+/* Parse, then -H or the command; what main loaded for it is freed here. */
+static int dispatch(const struct mc_cmd *cmd, int argc, const char **argv)
+{
+	static const char *none[] = { NULL };
+	struct mc_ctx c = { .cmd = cmd, .out = &out.o };
+	poptContext ctx;
+	int rc;
+
+	ctx = parse(cmd, argc, argv, &rc);
+	if (!ctx)
+		return rc;
+	c.args = poptGetArgs(ctx) ? poptGetArgs(ctx) : none;
+	while (c.args[c.nargs])
+		c.nargs++;
+	c.sysroot = g.sysroot;
+	c.mount = g.mount;
+	if ((cmd->flags & MC_CMD_COLUMNS) && out.list_columns)
+		rc = list_columns(cmd);
+	else
+		rc = cmd->run(&c);
+	if (c.loaded)
+		mc_mounts_free(&c.m);
+	poptFreeContext(ctx);
+	return rc;
+}
+
+static void top_help(poptContext ctx, FILE *f)
+{
+	poptPrintHelp(ctx, f, 0);
+	fputs("\nCommands:\n", f);
+	for (const struct mc_cmd *c = commands; c->name; c++)
+		fprintf(f, "  %-8s %s\n", c->name, c->summary);
+	fputs("\nSee memcg(8) and memcg-COMMAND(8).\n", f);
 }
 
 /* A move keeps descriptors open for each cgroup processes come from: use
@@ -223,53 +274,64 @@ static int close_stdout(int rc)
 
 static const struct mc_cmd *find_command(const char *name)
 {
-	for (const struct mc_cmd *c = mc_commands; c->name; c++)
+	for (const struct mc_cmd *c = commands; c->name; c++)
 		if (!strcmp(c->name, name))
 			return c;
 	return NULL;
 }
 
+/* The command name and its arguments, or an exit status in *rc. */
+static const struct mc_cmd *top_level(poptContext ctx, const char ***rest,
+				      int *rc)
+{
+	const struct mc_cmd *cmd;
+	int c;
+
+	*rc = MC_EXIT_OK;
+	while ((c = poptGetNextOpt(ctx)) > 0)
+		;
+	if (c < -1) {
+		*rc = mc_usage("%s: %s", poptBadOption(ctx, 0), poptStrerror(c));
+		return NULL;
+	}
+	if (version) {
+		printf("memcg %s\n", MEMCG_VERSION);
+		return NULL;
+	}
+	if (list_commands) {
+		for (cmd = commands; cmd->name; cmd++)
+			printf("%s\n", cmd->name);
+		return NULL;
+	}
+	*rest = poptGetArgs(ctx);
+	if (g.help) {
+		top_help(ctx, stdout);
+		return NULL;
+	}
+	if (!*rest) {
+		*rc = mc_usage("no command given");
+		return NULL;
+	}
+	cmd = find_command((*rest)[0]);
+	if (!cmd)
+		*rc = mc_usage("'%s' is not a memcg command", (*rest)[0]);
+	return cmd;
+}
+
 int main(int argc, const char **argv)
 {
 	const struct mc_cmd *cmd;
-	const char **rest, **sub;
+	const char **rest = NULL, **sub;
 	poptContext ctx;
-	int c, n = 0, rc;
+	int n = 0, rc;
 
 	/* stop at the command name: its options belong to it */
 	ctx = poptGetContext("memcg", argc, argv, top_popt,
 			     POPT_CONTEXT_POSIXMEHARDER);
 	poptSetOtherOptionHelp(ctx, "[OPTIONS] COMMAND [ARGS...]");
-	while ((c = poptGetNextOpt(ctx)) > 0)
-		;
-	if (c < -1) {
-		rc = mc_usage("%s: %s", poptBadOption(ctx, 0), poptStrerror(c));
+	cmd = top_level(ctx, &rest, &rc);
+	if (!cmd)
 		goto out;
-	}
-	rc = MC_EXIT_OK;
-	if (version) {
-		printf("memcg %s\n", MEMCG_VERSION);
-		goto out;
-	}
-	if (list_commands) {
-		for (cmd = mc_commands; cmd->name; cmd++)
-			printf("%s\n", cmd->name);
-		goto out;
-	}
-	rest = poptGetArgs(ctx);
-	if (mc_g.help) {
-		top_help(ctx, stdout);
-		goto out;
-	}
-	if (!rest) {
-		rc = mc_usage("no command given");
-		goto out;
-	}
-	cmd = find_command(rest[0]);
-	if (!cmd) {
-		rc = mc_usage("'%s' is not a memcg command", rest[0]);
-		goto out;
-	}
 	while (rest[n])
 		n++;
 	/* the command gets its own argv: popt owns the strings in rest */
@@ -280,7 +342,7 @@ int main(int argc, const char **argv)
 	}
 	memcpy(sub, rest, (size_t)n * sizeof(*sub));
 	raise_fd_limit();
-	rc = cmd->run(n, sub);
+	rc = dispatch(cmd, n, sub);
 	free(sub);
 out:
 	poptFreeContext(ctx);

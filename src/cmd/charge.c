@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd/cmd.h"
 #include "core/knob.h"
 #include "core/lock.h"
-#include "memcg.h"
 #include "output/table.h"
 
 enum { COL_CGROUP, COL_MODE, COL_VALUE, COL_MOVES, COL_REASON };
@@ -15,12 +15,12 @@ static const struct mc_colinfo columns[] = {
 	[COL_CGROUP] = { "CGROUP", 0.3, 0, MC_COL_STR, "memory cgroup" },
 	[COL_MODE] = { "MODE", 5, 0, MC_COL_STR,
 		       "none, anon, file or all" },
-	[COL_VALUE] = { "VALUE", 5, SCOLS_FL_RIGHT, MC_COL_NUM,
+	[COL_VALUE] = { "VALUE", 5, MC_COLF_RIGHT, MC_COL_NUM,
 			"the value of memory.move_charge_at_immigrate" },
 	[COL_MOVES] = { "MOVES-CHARGE", 12, 0, MC_COL_BOOL,
 			"whether this kernel acts on the value (inferred "
 			"from its version)" },
-	[COL_REASON] = { "REASON", 0.3, SCOLS_FL_WRAP, MC_COL_STR,
+	[COL_REASON] = { "REASON", 0.3, MC_COLF_WRAP, MC_COL_STR,
 			 "why charges do or do not move" },
 };
 #define NCOLS (sizeof(columns) / sizeof(columns[0]))
@@ -29,31 +29,35 @@ static const int default_cols[] = { COL_CGROUP, COL_MODE, COL_VALUE,
 				    COL_MOVES, -1 };
 
 static int restore;
-static struct poptOption charge_popt[] = {
+struct poptOption mc_charge_options[] = {
 	{ "restore", '\0', POPT_ARG_NONE, &restore, 0,
 	  "restore settings left changed by a killed memcg run", NULL },
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, mc_output_popt, 0,
-	  "Output options:", NULL },
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, mc_global_popt, 0,
-	  "Global options:", NULL },
 	POPT_TABLEEND
 };
+
+const struct mc_colinfo *mc_charge_columns(size_t *n)
+{
+	*n = NCOLS;
+	return columns;
+}
 
 static void notice(const char *msg)
 {
 	mc_warn("%s", msg);
 }
 
-static int show(const struct mc_cgroup *cg, const struct mc_kernel *k)
+static int show(const struct mc_ctx *c, const struct mc_cgroup *cg,
+		const struct mc_kernel *k)
 {
 	enum mc_charge_cap cap = mc_charge_cap(cg->hier, k);
-	struct libscols_line *ln;
+	struct mc_line *ln;
 	struct mc_table t;
 	struct mc_error e;
 	char why[256];
 	int val;
 
-	if (mc_table_init(&t, "cgroups", columns, NCOLS, default_cols, &e) < 0)
+	if (mc_table_init(&t, "cgroups", columns, NCOLS, default_cols, c->out,
+			  &e) < 0)
 		return mc_fail(MC_EXIT_USAGE, &e);
 	if (mc_knob_read(cg, &val, &e) < 0) {
 		mc_table_free(&t);
@@ -96,11 +100,9 @@ static int set(const struct mc_cgroup *cg, const struct mc_kernel *k, int val)
 	return mc_fail(MC_EXIT_FAIL, &e);
 }
 
-static int run(const char *name, const char *mode)
+static int run(struct mc_ctx *c, const char *name, const char *mode)
 {
-	const struct mc_hier *h;
 	struct mc_cgroup cg;
-	struct mc_mounts m;
 	struct mc_kernel k;
 	struct mc_error e;
 	int rc, val = -1;
@@ -108,32 +110,26 @@ static int run(const char *name, const char *mode)
 	if (mode && (val = mc_mode_parse(mode, false)) < 0)
 		return mc_usage("charge: '%s' is not one of none, anon, file, "
 				"all", mode);
-	if (mode && mc_g.sysroot)
-		return mc_usage("charge: --sysroot is for reading; it cannot "
-				"set a mode");
-	rc = mc_load_hier(&m, &h);
+	rc = mc_begin(c, mode ? "it cannot set a mode" : NULL);
 	if (rc)
 		return rc;
-	if (mc_kernel_read(&k, mc_g.sysroot, &e) < 0 ||
-	    mc_cgroup_open(&cg, &m, h, name, mode ? MC_CG_WRITE : 0, &e) < 0) {
-		mc_mounts_free(&m);
-		return mc_fail(e.code == EINVAL ? MC_EXIT_USAGE : MC_EXIT_FAIL,
-			       &e);
-	}
-	rc = mode ? set(&cg, &k, val) : show(&cg, &k);
+	if (mc_kernel_read(&k, c->sysroot, &e) < 0 ||
+	    mc_cgroup_open(&cg, &c->m, c->h, name, mode ? MC_CG_WRITE : 0,
+			   &e) < 0)
+		return mc_fail_setup(&e);
+	rc = mode ? set(&cg, &k, val) : show(c, &cg, &k);
 	mc_cgroup_close(&cg);
-	mc_mounts_free(&m);
 	return rc;
 }
 
-static int repair(void)
+/* Loads no hierarchy: the records say what to restore. */
+static int repair(const struct mc_ctx *c)
 {
 	struct mc_error e;
-	int n;
+	int n = mc_refuse_sysroot(c, "--restore changes cgroups");
 
-	if (mc_g.sysroot)
-		return mc_usage("--restore changes cgroups; it cannot be used "
-				"with --sysroot");
+	if (n)
+		return n;
 	n = mc_knob_repair(notice, &e);
 	if (n < 0)
 		return mc_fail(MC_EXIT_FAIL, &e);
@@ -142,29 +138,13 @@ static int repair(void)
 	return MC_EXIT_OK;
 }
 
-int mc_cmd_charge(int argc, const char **argv)
+int mc_cmd_charge(struct mc_ctx *c)
 {
-	const char **args;
-	poptContext ctx;
-	int rc, n = 0;
-
-	ctx = mc_popt("charge", argc, argv, charge_popt,
-		      "[OPTIONS] CGROUP [none|anon|file|all] | --restore", NULL,
-		      &rc);
-	if (!ctx)
-		return rc;
-	args = poptGetArgs(ctx);
-	while (args && args[n])
-		n++;
-	if (mc_out.list_columns)
-		rc = mc_table_list_columns(columns, NCOLS, stdout);
-	else if (restore)
-		rc = n ? mc_usage("charge: --restore takes no arguments")
-		       : repair();
-	else if (n < 1 || n > 2)
-		rc = mc_usage("charge: expected CGROUP and an optional mode");
-	else
-		rc = run(args[0], n == 2 ? args[1] : NULL);
-	poptFreeContext(ctx);
-	return rc;
+	if (restore)
+		return c->nargs ? mc_usage("charge: --restore takes no "
+					   "arguments")
+				: repair(c);
+	if (c->nargs < 1 || c->nargs > 2)
+		return mc_usage("charge: expected CGROUP and an optional mode");
+	return run(c, c->args[0], c->nargs == 2 ? c->args[1] : NULL);
 }

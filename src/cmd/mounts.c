@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd/cmd.h"
 #include "core/mounts.h"
-#include "memcg.h"
 #include "output/table.h"
 
 enum {
@@ -19,7 +19,7 @@ static const struct mc_colinfo columns[] = {
 	[COL_ROOT] = { "ROOT", 0.1, 0, MC_COL_STR,
 		       "root of the mount within the hierarchy" },
 	[COL_SOURCE] = { "SOURCE", 0.1, 0, MC_COL_STR, "mount source" },
-	[COL_OPTIONS] = { "OPTIONS", 0.2, SCOLS_FL_TRUNC, MC_COL_STR,
+	[COL_OPTIONS] = { "OPTIONS", 0.2, MC_COLF_TRUNC, MC_COL_STR,
 			  "super options (v1: the controllers)" },
 	[COL_MEMORY] = { "MEMORY", 6, 0, MC_COL_BOOL,
 			 "has the memory controller" },
@@ -29,7 +29,7 @@ static const struct mc_colinfo columns[] = {
 			"whether moving a process moves its charge here" },
 	[COL_INFERRED] = { "INFERRED", 8, 0, MC_COL_BOOL,
 			   "MOVES-CHARGE is inferred from the kernel version" },
-	[COL_REASON] = { "REASON", 0.3, SCOLS_FL_WRAP, MC_COL_STR,
+	[COL_REASON] = { "REASON", 0.3, MC_COLF_WRAP, MC_COL_STR,
 			 "why charges do or do not move" },
 	[COL_KERNEL] = { "KERNEL", 8, 0, MC_COL_STR, "kernel release" },
 };
@@ -40,18 +40,16 @@ static const int default_cols[] = {
 	COL_INFERRED, -1,
 };
 
-static struct poptOption mounts_popt[] = {
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, mc_output_popt, 0,
-	  "Output options:", NULL },
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, mc_global_popt, 0,
-	  "Global options:", NULL },
-	POPT_TABLEEND
-};
+const struct mc_colinfo *mc_mounts_columns(size_t *n)
+{
+	*n = NCOLS;
+	return columns;
+}
 
 static void add_row(struct mc_table *t, const struct mc_hier *h,
 		    const struct mc_hier *used, const struct mc_kernel *k)
 {
-	struct libscols_line *ln = mc_table_line(t, NULL);
+	struct mc_line *ln = mc_table_line(t, NULL);
 	char why[256];
 
 	mc_cell_str(t, ln, COL_TARGET, h->target);
@@ -88,53 +86,28 @@ static void summary(const struct mc_hier *used, const struct mc_kernel *k,
 		" (inferred from the kernel version)");
 }
 
-static int list(void)
+int mc_cmd_mounts(struct mc_ctx *c)
 {
-	const struct mc_hier *used;
-	struct mc_mounts m;
 	struct mc_kernel k;
 	struct mc_table t;
-	struct mc_error e, why;
-
-	if (mc_table_init(&t, "mounts", columns, NCOLS, default_cols, &e) < 0)
-		return mc_fail(MC_EXIT_USAGE, &e);
-	if (mc_mounts_load(&m, mc_g.sysroot, &e) < 0 ||
-	    mc_kernel_read(&k, mc_g.sysroot, &e) < 0) {
-		mc_table_free(&t);
-		return mc_fail(MC_EXIT_FAIL, &e);
-	}
-	used = mc_mounts_memory(&m, mc_g.mount, &why);
-	if (!used && mc_g.mount) {
-		mc_mounts_free(&m);
-		mc_table_free(&t);
-		return mc_fail(why.code == EINVAL ? MC_EXIT_USAGE : MC_EXIT_FAIL,
-			       &why);
-	}
-	for (size_t i = 0; i < m.n; i++)
-		add_row(&t, &m.h[i], used, &k);
-	mc_table_print(&t, stdout);
-	summary(used, &k, &why, mc_out.json || mc_out.raw ? stderr : stdout);
-	mc_table_free(&t);
-	mc_mounts_free(&m);
-	return MC_EXIT_OK;
-}
-
-int mc_cmd_mounts(int argc, const char **argv)
-{
-	poptContext ctx;
+	struct mc_error e;
 	int rc;
 
-	ctx = mc_popt("mounts", argc, argv, mounts_popt, "[OPTIONS]", NULL,
-		      &rc);
-	if (!ctx)
-		return rc;
-	if (poptPeekArg(ctx))
-		rc = mc_usage("mounts: unexpected argument '%s'",
-			      poptPeekArg(ctx));
-	else if (mc_out.list_columns)
-		rc = mc_table_list_columns(columns, NCOLS, stdout);
-	else
-		rc = list();
-	poptFreeContext(ctx);
+	if (c->nargs)
+		return mc_usage("mounts: unexpected argument '%s'", c->args[0]);
+	if (mc_table_init(&t, "mounts", columns, NCOLS, default_cols, c->out,
+			  &e) < 0)
+		return mc_fail(MC_EXIT_USAGE, &e);
+	rc = mc_begin(c, NULL);
+	if (!rc && mc_kernel_read(&k, c->sysroot, &e) < 0)
+		rc = mc_fail(MC_EXIT_FAIL, &e);
+	if (!rc) {
+		for (size_t i = 0; i < c->m.n; i++)
+			add_row(&t, &c->m.h[i], c->h, &k);
+		mc_table_print(&t, stdout);
+		summary(c->h, &k, &c->why,
+			mc_stdout_is_data(c) ? stderr : stdout);
+	}
+	mc_table_free(&t);
 	return rc;
 }

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd/cmd.h"
 #include "core/move.h"
 #include "core/proc.h"
 #include "core/size.h"
-#include "memcg.h"
 #include "output/table.h"
 
 enum {
@@ -21,47 +21,55 @@ enum {
 };
 
 static const struct mc_colinfo columns[] = {
-	[COL_PID] = { "PID", 5, SCOLS_FL_RIGHT, MC_COL_NUM, "process ID" },
-	[COL_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name" },
+	[COL_PID] = { "PID", 5, MC_COLF_RIGHT, MC_COL_NUM, "process ID" },
+	[COL_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name",
+		       MC_MEASURE_COMM },
 	[COL_FROM] = { "FROM", 0.2, 0, MC_COL_STR,
 		       "memory cgroup the process came from" },
 	[COL_TO] = { "TO", 0.2, 0, MC_COL_STR, "destination memory cgroup" },
 	[COL_STATUS] = { "STATUS", 8, 0, MC_COL_STR,
 			 "moved, failed, exited, skipped, rolled-back, "
 			 "planned or not-attempted" },
-	[COL_ERROR] = { "ERROR", 0.3, SCOLS_FL_WRAP, MC_COL_STR,
+	[COL_ERROR] = { "ERROR", 0.3, MC_COLF_WRAP, MC_COL_STR,
 			"errno name and reason of a failure" },
-	[COL_MOVED] = { "MOVED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
-			"charge that moved with the process (see memcg-move(8))" },
-	[COL_SRC_BEFORE] = { "SRC-BEFORE", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
-			     "source usage_in_bytes before the move" },
-	[COL_SRC_AFTER] = { "SRC-AFTER", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
-			    "source usage_in_bytes after the move" },
-	[COL_DST_BEFORE] = { "DST-BEFORE", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
-			     "destination usage_in_bytes before the move" },
-	[COL_DST_AFTER] = { "DST-AFTER", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
-			    "destination usage_in_bytes after the move" },
-	[COL_RSS] = { "RSS", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
-		      "resident set size of the process" },
-	[COL_TIME] = { "TIME", 6, SCOLS_FL_RIGHT, MC_COL_NUM,
+	[COL_MOVED] = { "MOVED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
+			"charge that moved with the process (see memcg-move(8))",
+			MC_MEASURE_USAGE },
+	[COL_SRC_BEFORE] = { "SRC-BEFORE", 6, MC_COLF_RIGHT, MC_COL_SIZE,
+			     "source usage_in_bytes before the move",
+			     MC_MEASURE_USAGE },
+	[COL_SRC_AFTER] = { "SRC-AFTER", 6, MC_COLF_RIGHT, MC_COL_SIZE,
+			    "source usage_in_bytes after the move",
+			    MC_MEASURE_USAGE },
+	[COL_DST_BEFORE] = { "DST-BEFORE", 6, MC_COLF_RIGHT, MC_COL_SIZE,
+			     "destination usage_in_bytes before the move",
+			     MC_MEASURE_USAGE },
+	[COL_DST_AFTER] = { "DST-AFTER", 6, MC_COLF_RIGHT, MC_COL_SIZE,
+			    "destination usage_in_bytes after the move",
+			    MC_MEASURE_USAGE },
+	[COL_RSS] = { "RSS", 6, MC_COLF_RIGHT, MC_COL_SIZE,
+		      "resident set size of the process",
+		      MC_MEASURE_RSS },
+	[COL_TIME] = { "TIME", 6, MC_COLF_RIGHT, MC_COL_NUM,
 		       "microseconds the kernel took for the move" },
 	[COL_CHARGE] = { "CHARGE", 7, 0, MC_COL_STR,
 			 "charge the kernel was asked to move, or refused" },
 	[COL_NOISY] = { "NOISY", 5, 0, MC_COL_BOOL,
 			"source and destination readings disagree by more "
-			"than the per-CPU slack" },
-	[COL_ANON_MOVED] = { "ANON-MOVED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+			"than the per-CPU slack",
+			MC_MEASURE_USAGE },
+	[COL_ANON_MOVED] = { "ANON-MOVED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			     "--exact: anonymous bytes of the process now "
 			     "charged to DEST that were not before" },
-	[COL_FILE_MOVED] = { "FILE-MOVED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_FILE_MOVED] = { "FILE-MOVED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			     "--exact: file and shmem bytes of the process "
 			     "now charged to DEST that were not before" },
-	[COL_LEFT] = { "LEFT", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_LEFT] = { "LEFT", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 		       "--exact: bytes of the process still charged to the "
 		       "source" },
-	[COL_UNSEEN] = { "UNSEEN", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_UNSEEN] = { "UNSEEN", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			 "swapped bytes, which /proc cannot attribute" },
-	[COL_PREDICTED] = { "PREDICTED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_PREDICTED] = { "PREDICTED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			    "--dry-run: bytes the kernel would move under the "
 			    "mode" },
 	[COL_ALSO] = { "ALSO", 0.1, 0, MC_COL_STR,
@@ -85,12 +93,18 @@ static const int exact_cols[] = { COL_ANON_MOVED, COL_FILE_MOVED, COL_LEFT,
 static const int predict_cols[] = { COL_PREDICTED, -1 };
 static const int also_cols[] = { COL_ALSO, -1 };
 
+const struct mc_colinfo *mc_move_columns(size_t *n)
+{
+	*n = NCOLS;
+	return columns;
+}
+
 /* The defaults, with the columns of --exact, --dry-run and --also added. */
-static const int *defaults(bool exact, bool predict, bool also)
+static const int *defaults(bool json, bool exact, bool predict, bool also)
 {
 	static int cols[NCOLS + 1];
 	size_t n = 0;
-	const int *lists[] = { mc_out.json ? default_json_cols : default_cols,
+	const int *lists[] = { json ? default_json_cols : default_cols,
 			       exact ? exact_cols : NULL,
 			       predict ? predict_cols : NULL,
 			       also ? also_cols : NULL };
@@ -98,7 +112,7 @@ static const int *defaults(bool exact, bool predict, bool also)
 	for (size_t l = 0; l < 4; l++)
 		for (const int *c = lists[l]; c && *c >= 0; c++)
 			cols[n++] = *c;
-	if (mc_out.json && (exact || predict))
+	if (json && (exact || predict))
 		cols[n++] = COL_UNSEEN;
 	cols[n] = -1;
 	return cols;
@@ -110,12 +124,12 @@ static struct {
 	char *wait;
 	char *also;
 	int keep_setting, require_charge, atomic, dry_run, exact;
-	int from_count, charge_count;
 } opt;
 
+/* given once each: main says so when one comes twice */
 enum { OPT_CHARGE = 1, OPT_FROM };
 
-static struct poptOption move_popt[] = {
+struct poptOption mc_move_options[] = {
 	{ "charge", 'c', POPT_ARG_STRING, &opt.charge, OPT_CHARGE,
 	  "charge to move: anon, file, all (default), none or keep", "MODE" },
 	{ "from", 'f', POPT_ARG_STRING, &opt.from, OPT_FROM,
@@ -136,33 +150,8 @@ static struct poptOption move_popt[] = {
 	{ "wait", 'w', POPT_ARG_STRING, &opt.wait, 0,
 	  "seconds to wait for another run's lock on DEST (default 60)",
 	  "SECONDS" },
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, mc_output_popt, 0,
-	  "Output options:", NULL },
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, mc_global_popt, 0,
-	  "Global options:", NULL },
 	POPT_TABLEEND
 };
-
-static int on_opt(int val, poptContext ctx)
-{
-	static char *first_from, *first_charge;
-
-	(void)ctx;
-	/* popt has already replaced the first value: free it, say why */
-	if (val == OPT_FROM && ++opt.from_count > 1) {
-		free(first_from);
-		return mc_usage("--from may be given once");
-	}
-	if (val == OPT_CHARGE && ++opt.charge_count > 1) {
-		free(first_charge);
-		return mc_usage("--charge may be given once");
-	}
-	if (val == OPT_FROM)
-		first_from = opt.from;
-	if (val == OPT_CHARGE)
-		first_charge = opt.charge;
-	return 0;
-}
 
 static volatile sig_atomic_t stop_sig;
 
@@ -260,7 +249,7 @@ static int parse_operands(const char **args, const char **dest,
 static void add_row(struct mc_table *t, const struct mc_move *mv,
 		    const struct mc_move_rec *r)
 {
-	struct libscols_line *ln = mc_table_line(t, NULL);
+	struct mc_line *ln = mc_table_line(t, NULL);
 	char err[900];
 
 	mc_cell_num(t, ln, COL_PID, true, r->pid);
@@ -410,7 +399,8 @@ static void print_summary(const struct mc_move *mv, const struct tally *s,
 	fputc('\n', out);
 }
 
-static void report(struct mc_table *t, const struct mc_move *mv)
+static void report(const struct mc_ctx *c, struct mc_table *t,
+		   const struct mc_move *mv)
 {
 	struct tally s;
 
@@ -420,7 +410,7 @@ static void report(struct mc_table *t, const struct mc_move *mv)
 	print_failures(mv);
 	count(mv, &s);
 	/* the summary is for people: stderr when stdout is for programs */
-	print_summary(mv, &s, mc_out.json || mc_out.raw ? stderr : stdout);
+	print_summary(mv, &s, mc_stdout_is_data(c) ? stderr : stdout);
 }
 
 static int exit_status(const struct mc_move *mv, int run_rc)
@@ -442,33 +432,14 @@ static int exit_status(const struct mc_move *mv, int run_rc)
 	return s.moved || s.planned ? MC_EXIT_PARTIAL : MC_EXIT_FAIL;
 }
 
-/* Per process, the engine measures only what the selected columns show. */
-static unsigned measure(const struct mc_table *t)
+/* What the engine is asked to do: the options, and per process only what
+ * the selected columns show. */
+static void request(struct mc_move_req *req, const struct mc_ctx *c,
+		    const struct mc_table *t, enum mc_charge_mode mode,
+		    int wait)
 {
-	unsigned need = 0;
-
-	if (mc_table_has(t, COL_COMM))
-		need |= MC_MEASURE_COMM;
-	if (mc_table_has(t, COL_RSS))
-		need |= MC_MEASURE_RSS;
-	if (mc_table_has(t, COL_MOVED) || mc_table_has(t, COL_SRC_BEFORE) ||
-	    mc_table_has(t, COL_SRC_AFTER) || mc_table_has(t, COL_DST_BEFORE) ||
-	    mc_table_has(t, COL_DST_AFTER) || mc_table_has(t, COL_NOISY))
-		need |= MC_MEASURE_USAGE;
-	return need;
-}
-
-/* A check that fails before the engine runs is a usage error when the
- * name itself is wrong (EINVAL), a failure otherwise. */
-static int setup_error(const struct mc_error *e)
-{
-	return mc_fail(e->code == EINVAL ? MC_EXIT_USAGE : MC_EXIT_FAIL, e);
-}
-
-/* What the engine is asked to do, from the options and the columns. */
-static void request(struct mc_move_req *req, const struct mc_table *t,
-		    enum mc_charge_mode mode, int wait)
-{
+	req->m = &c->m;
+	req->h = c->h;
 	req->stop = &stop_sig;
 	req->notice = notice;
 	if (isatty(STDERR_FILENO))
@@ -482,95 +453,80 @@ static void request(struct mc_move_req *req, const struct mc_table *t,
 	req->predict = opt.dry_run && (mc_table_has(t, COL_PREDICTED) ||
 				       mc_table_has(t, COL_UNSEEN));
 	req->wait = wait;
-	req->measure = measure(t);
+	req->measure = mc_table_needs(t);
 	req->also = opt.also;
 }
 
-static int run(const char *dest, const pid_t *pids, size_t npids,
-	       enum mc_charge_mode mode, int wait)
+/* Validate, move, report. Returns the exit status. */
+static int move(const struct mc_ctx *c, struct mc_move *mv, struct mc_table *t,
+		const char *dest, const pid_t *pids, size_t npids)
 {
-	struct mc_move_req req = { 0 };
-	struct mc_move mv;
-	struct mc_table t;
-	struct mc_mounts m;
 	struct mc_error e;
-	int rc, run_rc;
+	int run_rc;
 
-	/* columns first: a bad -o must not come after processes moved */
-	if (mc_table_init(&t, "processes", columns, NCOLS,
-			  defaults(opt.exact && !opt.dry_run, opt.dry_run,
-				   opt.also != NULL),
-			  &e) < 0)
-		return mc_fail(MC_EXIT_USAGE, &e);
-	rc = mc_load_hier(&m, &req.h);
-	if (rc) {
-		mc_table_free(&t);
-		return rc;
-	}
-	req.m = &m;
-	request(&req, &t, mode, wait);
-	mc_move_init(&mv, &req);
-	rc = MC_EXIT_FAIL;
-	if (mc_move_open(&mv, dest, &e) < 0 ||
-	    (opt.from && mc_move_set_from(&mv, opt.from, &e) < 0)) {
-		rc = setup_error(&e);
-		goto out;
-	}
+	if (mc_move_open(mv, dest, &e) < 0 ||
+	    (opt.from && mc_move_set_from(mv, opt.from, &e) < 0))
+		return mc_fail_setup(&e);
 	for (size_t i = 0; i < npids; i++)
-		if (mc_move_add_pid(&mv, pids[i], &e) < 0)
-			goto fail;
+		if (mc_move_add_pid(mv, pids[i], &e) < 0)
+			return mc_fail(MC_EXIT_FAIL, &e);
 	catch_signals();
-	run_rc = mc_move_run(&mv, &e);
+	run_rc = mc_move_run(mv, &e);
 	if (progress_shown)
 		fputs("\r\033[K", stderr);
 	/* an interrupt says so by its exit status; anything else, and a
 	 * failed restore on the way out of one, is printed */
 	if (run_rc < 0 && e.code != EINTR)
 		mc_warn("%s", e.msg);
-	report(&t, &mv);
-	rc = exit_status(&mv, run_rc);
-	goto out;
-fail:
-	rc = mc_fail(MC_EXIT_FAIL, &e);
-out:
-	mc_move_free(&mv);
-	mc_mounts_free(&m);
+	report(c, t, mv);
+	return exit_status(mv, run_rc);
+}
+
+static int run(struct mc_ctx *c, const char *dest, const pid_t *pids,
+	       size_t npids, enum mc_charge_mode mode, int wait)
+{
+	bool exact = opt.exact && !opt.dry_run;
+	struct mc_move_req req = { 0 };
+	struct mc_move mv;
+	struct mc_table t;
+	struct mc_error e;
+	int rc;
+
+	/* columns first: a bad -o must not come after processes moved */
+	if (mc_table_init(&t, "processes", columns, NCOLS,
+			  defaults(c->out->json, exact, opt.dry_run,
+				   opt.also != NULL),
+			  c->out, &e) < 0)
+		return mc_fail(MC_EXIT_USAGE, &e);
+	rc = mc_begin(c, opt.dry_run ? NULL : "only --dry-run can use it");
+	if (!rc) {
+		request(&req, c, &t, mode, wait);
+		mc_move_init(&mv, &req);
+		rc = move(c, &mv, &t, dest, pids, npids);
+		mc_move_free(&mv);
+	}
 	mc_table_free(&t);
 	return rc;
 }
 
-int mc_cmd_move(int argc, const char **argv)
+int mc_cmd_move(struct mc_ctx *c)
 {
 	const char *dest = NULL;
 	pid_t *pids = NULL;
 	size_t npids = 0;
-	poptContext ctx;
 	enum mc_charge_mode mode;
 	int rc, wait;
 
-	ctx = mc_popt("move", argc, argv, move_popt,
-		      "[OPTIONS] DEST PID... | --from SRC DEST", on_opt, &rc);
-	if (!ctx)
-		return rc;
-	if (mc_out.list_columns) {
-		rc = mc_table_list_columns(columns, NCOLS, stdout);
-		goto out;
-	}
 	rc = parse_mode(&mode);
 	if (!rc)
 		rc = parse_wait(&wait);
-	if (!rc && mc_g.sysroot && !opt.dry_run)
-		rc = mc_usage("move: --sysroot is for reading; only --dry-run "
-			      "can use it");
 	if (!rc && mode == MC_CHARGE_NONE && opt.require_charge)
 		rc = mc_usage("--charge none with --require-charge asks for "
 			      "nothing to move");
 	if (!rc)
-		rc = parse_operands(poptGetArgs(ctx), &dest, &pids, &npids);
+		rc = parse_operands(c->args, &dest, &pids, &npids);
 	if (!rc)
-		rc = run(dest, pids, npids, mode, wait);
-out:
+		rc = run(c, dest, pids, npids, mode, wait);
 	free(pids);
-	poptFreeContext(ctx);
 	return rc;
 }

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd/cmd.h"
 #include "core/cgroup.h"
 #include "core/pages.h"
 #include "core/proc.h"
 #include "core/tree.h"
-#include "memcg.h"
 #include "output/table.h"
 
 enum {
@@ -18,24 +18,28 @@ enum {
 	COL_UNCHARGED, COL_SWAPPED,
 };
 
+/* What a column needs measured beyond /proc/PID/stat. */
+enum { NEEDS_PAGES = 1 << 0 };	/* page attribution (root) */
+
 static const struct mc_colinfo columns[] = {
-	[COL_PID] = { "PID", 5, SCOLS_FL_RIGHT, MC_COL_NUM, "process ID" },
+	[COL_PID] = { "PID", 5, MC_COLF_RIGHT, MC_COL_NUM, "process ID" },
 	[COL_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name" },
 	[COL_CGROUP] = { "CGROUP", 0.3, 0, MC_COL_STR,
 			 "memory cgroup the process is in" },
-	[COL_RSS] = { "RSS", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_RSS] = { "RSS", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 		      "resident set size" },
-	[COL_HERE] = { "CHARGED-HERE", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_HERE] = { "CHARGED-HERE", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 		       "resident pages charged to the process's cgroup "
-		       "(root only)" },
-	[COL_ELSEWHERE] = { "CHARGED-ELSEWHERE", 6, SCOLS_FL_RIGHT,
+		       "(root only)", NEEDS_PAGES },
+	[COL_ELSEWHERE] = { "CHARGED-ELSEWHERE", 6, MC_COLF_RIGHT,
 			    MC_COL_SIZE,
 			    "resident pages charged to other cgroups (root "
-			    "only)" },
-	[COL_UNCHARGED] = { "UNCHARGED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
-			    "resident pages charged to no cgroup (root only)" },
-	[COL_SWAPPED] = { "SWAPPED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
-			  "swapped out pages (root only)" },
+			    "only)", NEEDS_PAGES },
+	[COL_UNCHARGED] = { "UNCHARGED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
+			    "resident pages charged to no cgroup (root only)",
+			    NEEDS_PAGES },
+	[COL_SWAPPED] = { "SWAPPED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
+			  "swapped out pages (root only)", NEEDS_PAGES },
 };
 #define NCOLS (sizeof(columns) / sizeof(columns[0]))
 
@@ -49,15 +53,17 @@ static const int default_user_cols[] = {
 
 static int recursive;
 
-static struct poptOption ps_popt[] = {
+struct poptOption mc_ps_options[] = {
 	{ "recursive", 'R', POPT_ARG_NONE, &recursive, 0,
 	  "include the processes of descendant cgroups", NULL },
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, mc_output_popt, 0,
-	  "Output options:", NULL },
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, mc_global_popt, 0,
-	  "Global options:", NULL },
 	POPT_TABLEEND
 };
+
+const struct mc_colinfo *mc_ps_columns(size_t *n)
+{
+	*n = NCOLS;
+	return columns;
+}
 
 struct group {
 	char *path, *rel;
@@ -65,7 +71,7 @@ struct group {
 };
 
 struct ps {
-	struct mc_mounts m;
+	const struct mc_mounts *m;
 	const struct mc_hier *h;
 	struct mc_table t;
 	struct mc_pages *ctx;		/* NULL: not root, or not asked for */
@@ -74,24 +80,19 @@ struct ps {
 	size_t ng;
 };
 
-static bool wants_pages(const struct mc_table *t)
-{
-	return mc_table_has(t, COL_HERE) || mc_table_has(t, COL_ELSEWHERE) ||
-	       mc_table_has(t, COL_UNCHARGED) || mc_table_has(t, COL_SWAPPED);
-}
-
 /* Open the engine first: whether it opens decides the default columns. */
-static int setup_table(struct ps *p, struct mc_error *e)
+static int setup_table(struct ps *p, const struct mc_out_opts *out,
+		       struct mc_error *e)
 {
 	struct mc_error why;
-	bool root = mc_pages_open(&p->ctx, &p->m, 0, &why) == 0;
+	bool root = mc_pages_open(&p->ctx, p->m, 0, &why) == 0;
 
 	if (mc_table_init(&p->t, "processes", columns, NCOLS,
-			  root ? default_cols : default_user_cols, e) < 0)
+			  root ? default_cols : default_user_cols, out, e) < 0)
 		return -1;
-	if (!root && wants_pages(&p->t))
+	if (!root && (mc_table_needs(&p->t) & NEEDS_PAGES))
 		mc_warn("the CHARGED columns stay empty: %s", why.msg);
-	if (root && !wants_pages(&p->t)) {
+	if (root && !(mc_table_needs(&p->t) & NEEDS_PAGES)) {
 		mc_pages_close(p->ctx);
 		p->ctx = NULL;
 	}
@@ -125,10 +126,10 @@ static int find_groups(struct ps *p, const char *name, struct mc_error *e)
 	struct mc_cgroup cg;
 	int rc;
 
-	if (mc_cgroup_open(&cg, &p->m, p->h, name, 0, e) < 0)
+	if (mc_cgroup_open(&cg, p->m, p->h, name, 0, e) < 0)
 		return -1;
 	if (recursive) {
-		rc = mc_tree_walk(&p->m, p->h, cg.rel, add_group, p, e);
+		rc = mc_tree_walk(p->m, p->h, cg.rel, add_group, p, e);
 	} else {
 		struct mc_tree_node node = { cg.path, cg.rel, cg.ino };
 
@@ -138,7 +139,7 @@ static int find_groups(struct ps *p, const char *name, struct mc_error *e)
 	return rc ? -1 : 0;
 }
 
-static void charged_cells(struct ps *p, struct libscols_line *ln,
+static void charged_cells(struct ps *p, struct mc_line *ln,
 			  const struct group *g, bool have)
 {
 	struct mc_pages_split sp;
@@ -155,10 +156,10 @@ static int add_process(struct ps *p, const struct group *g, pid_t pid,
 		       struct mc_error *e)
 {
 	struct mc_proc_stat st;
-	struct libscols_line *ln;
+	struct mc_line *ln;
 	bool have = false;
 
-	if (mc_proc_read_stat(&p->m, pid, &st, e) < 0)
+	if (mc_proc_read_stat(p->m, pid, &st, e) < 0)
 		return e->code == ESRCH ? 0 : -1;
 	mc_pages_reset(&p->r);
 	have = p->ctx != NULL;
@@ -190,7 +191,7 @@ static int list_group(struct ps *p, const struct group *g, struct mc_error *e)
 	size_t n;
 	int rc = 0;
 
-	if (mc_tree_procs(&p->m, p->h, g->rel, &pids, &n, e) < 0)
+	if (mc_tree_procs(p->m, p->h, g->rel, &pids, &n, e) < 0)
 		/* with -R a descendant can go while we list */
 		return recursive && e->code == ENOENT ? 0 : -1;
 	for (size_t i = 0; i < n && !rc; i++)
@@ -209,58 +210,39 @@ static void free_ps(struct ps *p)
 	mc_pages_result_free(&p->r);
 	mc_pages_close(p->ctx);
 	mc_table_free(&p->t);
-	mc_mounts_free(&p->m);
 }
 
-static int run(const char *name)
+static int list_groups(struct ps *p, struct mc_error *e)
+{
+	for (size_t i = 0; i < p->ng; i++)
+		if (list_group(p, &p->g[i], e) < 0)
+			return -1;
+	return 0;
+}
+
+int mc_cmd_ps(struct mc_ctx *c)
 {
 	struct ps p = { 0 };
 	struct mc_error e;
 	int rc;
 
-	rc = mc_load_hier(&p.m, &p.h);
+	if (!c->nargs)
+		return mc_usage("ps: no cgroup given");
+	if (c->nargs > 1)
+		return mc_usage("ps: unexpected argument '%s'", c->args[1]);
+	rc = mc_begin(c, NULL);
 	if (rc)
 		return rc;
-	if (setup_table(&p, &e) < 0) {
-		free_ps(&p);
-		return mc_fail(MC_EXIT_USAGE, &e);
-	}
-	rc = MC_EXIT_FAIL;
-	if (find_groups(&p, name, &e) < 0) {
-		rc = e.code == EINVAL ? MC_EXIT_USAGE : MC_EXIT_FAIL;
-		goto fail;
-	}
-	for (size_t i = 0; i < p.ng; i++)
-		if (list_group(&p, &p.g[i], &e) < 0)
-			goto fail;
-	mc_table_print(&p.t, stdout);
-	free_ps(&p);
-	return MC_EXIT_OK;
-fail:
-	mc_fail(rc, &e);
-	free_ps(&p);
-	return rc;
-}
-
-int mc_cmd_ps(int argc, const char **argv)
-{
-	const char **args;
-	poptContext ctx;
-	int rc;
-
-	ctx = mc_popt("ps", argc, argv, ps_popt, "[OPTIONS] CGROUP", NULL,
-		      &rc);
-	if (!ctx)
-		return rc;
-	args = poptGetArgs(ctx);
-	if (mc_out.list_columns)
-		rc = mc_table_list_columns(columns, NCOLS, stdout);
-	else if (!args || !args[0])
-		rc = mc_usage("ps: no cgroup given");
-	else if (args[1])
-		rc = mc_usage("ps: unexpected argument '%s'", args[1]);
+	p.m = &c->m;
+	p.h = c->h;
+	if (setup_table(&p, c->out, &e) < 0)
+		rc = mc_fail(MC_EXIT_USAGE, &e);
+	else if (find_groups(&p, c->args[0], &e) < 0)
+		rc = mc_fail_setup(&e);
+	else if (list_groups(&p, &e) < 0)
+		rc = mc_fail(MC_EXIT_FAIL, &e);
 	else
-		rc = run(args[0]);
-	poptFreeContext(ctx);
+		mc_table_print(&p.t, stdout);
+	free_ps(&p);
 	return rc;
 }

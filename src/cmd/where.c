@@ -8,11 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd/cmd.h"
 #include "core/pages.h"
 #include "core/proc.h"
 #include "core/size.h"
 #include "core/tree.h"
-#include "memcg.h"
 #include "output/table.h"
 
 enum {
@@ -21,20 +21,20 @@ enum {
 };
 
 static const struct mc_colinfo columns[] = {
-	[COL_PID] = { "PID", 5, SCOLS_FL_RIGHT, MC_COL_NUM, "process ID" },
+	[COL_PID] = { "PID", 5, MC_COLF_RIGHT, MC_COL_NUM, "process ID" },
 	[COL_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name" },
 	[COL_CGROUP] = { "CGROUP", 0.3, 0, MC_COL_STR,
 			 "memory cgroup the pages are charged to, or "
 			 "(uncharged), (swapped), (removed cgroup, inode N)" },
-	[COL_ANON] = { "ANON", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_ANON] = { "ANON", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 		       "private anonymous pages" },
-	[COL_FILE] = { "FILE", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_FILE] = { "FILE", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 		       "file, shmem/tmpfs and shared anonymous pages" },
-	[COL_TOTAL] = { "TOTAL", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[COL_TOTAL] = { "TOTAL", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			"ANON plus FILE" },
 	[COL_KIND] = { "KIND", 9, 0, MC_COL_STR,
 		       "cgroup, removed, unknown, uncharged or swapped" },
-	[COL_INODE] = { "INODE", 6, SCOLS_FL_RIGHT, MC_COL_NUM,
+	[COL_INODE] = { "INODE", 6, MC_COLF_RIGHT, MC_COL_NUM,
 			"inode of the cgroup directory (the kpagecgroup "
 			"value)" },
 	[COL_CURRENT] = { "CURRENT", 7, 0, MC_COL_BOOL,
@@ -48,26 +48,26 @@ enum {
 };
 
 static const struct mc_colinfo sum_columns[] = {
-	[SUM_PID] = { "PID", 5, SCOLS_FL_RIGHT, MC_COL_NUM, "process ID" },
+	[SUM_PID] = { "PID", 5, MC_COLF_RIGHT, MC_COL_NUM, "process ID" },
 	[SUM_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name" },
 	[SUM_CGROUP] = { "CGROUP", 0.3, 0, MC_COL_STR,
 			 "memory cgroup the process is in" },
-	[SUM_RESIDENT] = { "RESIDENT", 8, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[SUM_RESIDENT] = { "RESIDENT", 8, MC_COLF_RIGHT, MC_COL_SIZE,
 			   "resident pages, charged or not" },
-	[SUM_HERE] = { "CHARGED-HERE", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[SUM_HERE] = { "CHARGED-HERE", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 		       "charged to the cgroup the process is in" },
-	[SUM_ELSEWHERE] = { "CHARGED-ELSEWHERE", 6, SCOLS_FL_RIGHT,
+	[SUM_ELSEWHERE] = { "CHARGED-ELSEWHERE", 6, MC_COLF_RIGHT,
 			    MC_COL_SIZE, "charged to other cgroups" },
-	[SUM_UNCHARGED] = { "UNCHARGED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[SUM_UNCHARGED] = { "UNCHARGED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			    "resident, charged to no cgroup" },
-	[SUM_SWAPPED] = { "SWAPPED", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[SUM_SWAPPED] = { "SWAPPED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			  "swapped out (not attributable to a cgroup)" },
-	[SUM_ANON] = { "ANON", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[SUM_ANON] = { "ANON", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 		       "resident private anonymous pages" },
-	[SUM_FILE] = { "FILE", 6, SCOLS_FL_RIGHT, MC_COL_SIZE,
+	[SUM_FILE] = { "FILE", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 		       "resident file, shmem/tmpfs and shared anonymous "
 		       "pages" },
-	[SUM_CGROUPS] = { "CGROUPS", 7, SCOLS_FL_RIGHT, MC_COL_NUM,
+	[SUM_CGROUPS] = { "CGROUPS", 7, MC_COLF_RIGHT, MC_COL_NUM,
 			  "number of cgroups the pages are charged to" },
 };
 #define NSUMCOLS (sizeof(sum_columns) / sizeof(sum_columns[0]))
@@ -90,15 +90,18 @@ static const int default_json_sum_cols[] = {
 
 static int summary;
 
-static struct poptOption where_popt[] = {
+struct poptOption mc_where_options[] = {
 	{ "summary", 's', POPT_ARG_NONE, &summary, 0,
 	  "one line per process", NULL },
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, mc_output_popt, 0,
-	  "Output options:", NULL },
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, mc_global_popt, 0,
-	  "Global options:", NULL },
 	POPT_TABLEEND
 };
+
+/* -s has columns of its own */
+const struct mc_colinfo *mc_where_columns(size_t *n)
+{
+	*n = summary ? NSUMCOLS : NCOLS;
+	return summary ? sum_columns : columns;
+}
 
 /* A process as the report names it. */
 struct proc {
@@ -110,7 +113,7 @@ struct proc {
 };
 
 struct where {
-	struct mc_mounts m;
+	const struct mc_mounts *m;
 	const struct mc_hier *h;
 	struct mc_pages *ctx;
 	struct mc_inomap map;
@@ -133,7 +136,7 @@ static int read_proc(struct where *w, struct proc *p, struct mc_error *e)
 {
 	struct mc_proc_stat st;
 
-	if (mc_proc_read_stat(&w->m, p->pid, &st, e) < 0)
+	if (mc_proc_read_stat(w->m, p->pid, &st, e) < 0)
 		return -1;
 	if (st.flags & MC_PF_KTHREAD)
 		return mc_errx(e, EINVAL, "process %d is a kernel thread: it "
@@ -142,7 +145,7 @@ static int read_proc(struct where *w, struct proc *p, struct mc_error *e)
 	p->rss = st.rss;
 	/* a zombie or a process outside the hierarchy has no answer here;
 	 * the pages still have theirs */
-	if (mc_proc_read_cgroup(&w->m, p->pid, MC_V1, &p->cgroup, e) == 0)
+	if (mc_proc_read_cgroup(w->m, p->pid, MC_V1, &p->cgroup, e) == 0)
 		p->ino = mc_inomap_ino(&w->map, p->cgroup);
 	mc_err_clear(e);
 	return 0;
@@ -160,7 +163,7 @@ static void add_row(struct where *w, const struct proc *p,
 		    const struct row *r)
 {
 	struct mc_table *t = &w->t;
-	struct libscols_line *ln = mc_table_line(t, NULL);
+	struct mc_line *ln = mc_table_line(t, NULL);
 
 	mc_cell_num(t, ln, COL_PID, true, p->pid);
 	mc_cell_str(t, ln, COL_COMM, p->comm);
@@ -249,7 +252,7 @@ static void add_summary(struct where *w, const struct proc *p)
 	const struct mc_pages_result *res = &w->r;
 	uint64_t resident = mc_pages_resident(res), anon = 0, file = 0;
 	struct mc_table *t = &w->t;
-	struct libscols_line *ln = mc_table_line(t, NULL);
+	struct mc_line *ln = mc_table_line(t, NULL);
 	struct mc_pages_split sp;
 
 	mc_pages_split(res, p->ino, &sp);
@@ -336,73 +339,60 @@ static int one(struct where *w, pid_t pid, struct mc_error *e)
 
 static int setup(struct where *w, struct mc_error *e)
 {
-	if (mc_pages_open(&w->ctx, &w->m, 0, e) < 0)
+	if (mc_pages_open(&w->ctx, w->m, 0, e) < 0)
 		return -1;
-	return mc_inomap_build(&w->map, &w->m, w->h, e);
+	return mc_inomap_build(&w->map, w->m, w->h, e);
 }
 
-static int run(const pid_t *pids, size_t n)
+static int init_table(struct where *w, const struct mc_out_opts *out,
+		      struct mc_error *e)
+{
+	if (summary)
+		return mc_table_init(&w->t, "processes", sum_columns, NSUMCOLS,
+				     out->json ? default_json_sum_cols
+					       : default_sum_cols,
+				     out, e);
+	return mc_table_init(&w->t, "charges", columns, NCOLS,
+			     out->json ? default_json_cols : default_cols, out,
+			     e);
+}
+
+static int run(struct where *w, const pid_t *pids, size_t n)
+{
+	struct mc_error e;
+
+	if (setup(w, &e) < 0)
+		return mc_fail(MC_EXIT_FAIL, &e);
+	for (size_t i = 0; i < n; i++)
+		if (one(w, pids[i], &e) < 0)
+			return mc_fail(MC_EXIT_FAIL, &e);
+	if (w->ok)
+		mc_table_print(&w->t, stdout);
+	return !w->failed ? MC_EXIT_OK : w->ok ? MC_EXIT_PARTIAL : MC_EXIT_FAIL;
+}
+
+int mc_cmd_where(struct mc_ctx *c)
 {
 	struct where w = { 0 };
 	struct mc_error e;
+	pid_t *pids = NULL;
+	size_t n = 0;
 	int rc;
 
-	if (summary)
-		rc = mc_table_init(&w.t, "processes", sum_columns, NSUMCOLS,
-				   mc_out.json ? default_json_sum_cols
-					       : default_sum_cols, &e);
-	else
-		rc = mc_table_init(&w.t, "charges", columns, NCOLS,
-				   mc_out.json ? default_json_cols
-					       : default_cols, &e);
-	if (rc < 0)
-		return mc_fail(MC_EXIT_USAGE, &e);
-	rc = mc_load_hier(&w.m, &w.h);
-	if (rc) {
-		mc_table_free(&w.t);
-		return rc;
+	rc = parse_pids(c->args, &pids, &n);
+	if (!rc && init_table(&w, c->out, &e) < 0)
+		rc = mc_fail(MC_EXIT_USAGE, &e);
+	if (!rc)
+		rc = mc_begin(c, NULL);
+	if (!rc) {
+		w.m = &c->m;
+		w.h = c->h;
+		rc = run(&w, pids, n);
 	}
-	rc = MC_EXIT_FAIL;
-	if (setup(&w, &e) < 0)
-		goto fail;
-	for (size_t i = 0; i < n; i++)
-		if (one(&w, pids[i], &e) < 0)
-			goto fail;
-	if (w.ok)
-		mc_table_print(&w.t, stdout);
-	rc = !w.failed ? MC_EXIT_OK : w.ok ? MC_EXIT_PARTIAL : MC_EXIT_FAIL;
-	goto out;
-fail:
-	mc_fail(MC_EXIT_FAIL, &e);
-out:
+	free(pids);
 	mc_pages_result_free(&w.r);
 	mc_inomap_free(&w.map);
 	mc_pages_close(w.ctx);
-	mc_mounts_free(&w.m);
 	mc_table_free(&w.t);
-	return rc;
-}
-
-int mc_cmd_where(int argc, const char **argv)
-{
-	pid_t *pids = NULL;
-	size_t n = 0;
-	poptContext ctx;
-	int rc;
-
-	ctx = mc_popt("where", argc, argv, where_popt, "[OPTIONS] PID...",
-		      NULL, &rc);
-	if (!ctx)
-		return rc;
-	if (mc_out.list_columns)
-		rc = summary ? mc_table_list_columns(sum_columns, NSUMCOLS,
-						     stdout)
-			     : mc_table_list_columns(columns, NCOLS, stdout);
-	else
-		rc = parse_pids(poptGetArgs(ctx), &pids, &n);
-	if (!rc && !mc_out.list_columns)
-		rc = run(pids, n);
-	free(pids);
-	poptFreeContext(ctx);
 	return rc;
 }

@@ -1,34 +1,14 @@
-/* libsmartcols tables for every command: column selection, cell formatting,
- * JSON types. Commands build lines; they never format columns. */
+/* Tables for every command: column selection and typed cells, kept until
+ * print time. Commands build lines; they never format columns. */
 #include "output/table.h"
 
 #include <errno.h>
-#include <inttypes.h>
-#include <libsmartcols.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/size.h"
-
-struct mc_out_opts mc_out;
-
-struct poptOption mc_output_popt[] = {
-	{ "output", 'o', POPT_ARG_STRING, &mc_out.output, 0,
-	  "columns to print (+COL adds to the defaults)", "LIST" },
-	{ "output-all", '\0', POPT_ARG_NONE, &mc_out.output_all, 0,
-	  "print all columns", NULL },
-	{ "json", 'J', POPT_ARG_NONE, &mc_out.json, 0,
-	  "JSON output (sizes in bytes)", NULL },
-	{ "raw", 'r', POPT_ARG_NONE, &mc_out.raw, 0, "raw output", NULL },
-	{ "noheadings", 'n', POPT_ARG_NONE, &mc_out.noheadings, 0,
-	  "do not print headings", NULL },
-	{ "bytes", 'b', POPT_ARG_NONE, &mc_out.bytes, 0,
-	  "print sizes in bytes", NULL },
-	{ "list-columns", 'H', POPT_ARG_NONE, &mc_out.list_columns, 0,
-	  "list the available columns", NULL },
-	POPT_TABLEEND
-};
+#include "output/line.h"
 
 static int column_id(const struct mc_colinfo *info, size_t ninfo,
 		     const char *name, size_t len)
@@ -40,21 +20,20 @@ static int column_id(const struct mc_colinfo *info, size_t ninfo,
 	return -1;
 }
 
-static int add_col(struct mc_table *t, int id)
+static void add_col(struct mc_table *t, int id)
 {
 	if (t->pos[id] >= 0)
-		return 0; /* listed twice: print once */
+		return; /* listed twice: print once */
 	t->pos[id] = (int)t->ncols;
 	t->cols[t->ncols++] = id;
-	return 0;
 }
 
 static int select_columns(struct mc_table *t, const int *defaults,
-			  struct mc_error *e)
+			  const struct mc_out_opts *opts, struct mc_error *e)
 {
-	const char *list = mc_out.output;
+	const char *list = opts->output;
 
-	if (mc_out.output_all) {
+	if (opts->output_all) {
 		for (size_t i = 0; i < t->ninfo; i++)
 			add_col(t, (int)i);
 		return 0;
@@ -83,52 +62,20 @@ static int select_columns(struct mc_table *t, const int *defaults,
 	return 0;
 }
 
-static int json_type(enum mc_col_kind k)
-{
-	switch (k) {
-	case MC_COL_NUM:
-	case MC_COL_SIZE:
-		return SCOLS_JSON_NUMBER;
-	case MC_COL_BOOL:
-		/* an empty cell prints null */
-		return SCOLS_JSON_BOOLEAN_OPTIONAL;
-	default:
-		return SCOLS_JSON_STRING;
-	}
-}
-
-static int setup_scols(struct mc_table *t, const char *name,
-		       struct mc_error *e)
-{
-	t->tb = scols_new_table();
-	if (!t->tb)
-		return mc_err(e, ENOMEM, "cannot create table");
-	scols_table_enable_json(t->tb, t->json);
-	scols_table_set_name(t->tb, name);
-	scols_table_enable_raw(t->tb, mc_out.raw);
-	scols_table_enable_noheadings(t->tb, mc_out.noheadings);
-	for (size_t i = 0; i < t->ncols; i++) {
-		const struct mc_colinfo *ci = &t->info[t->cols[i]];
-		struct libscols_column *cl =
-			scols_table_new_column(t->tb, ci->name, ci->whint,
-					       ci->flags);
-		if (!cl)
-			return mc_err(e, ENOMEM, "cannot create column");
-		scols_column_set_json_type(cl, json_type(ci->kind));
-	}
-	return 0;
-}
-
 int mc_table_init(struct mc_table *t, const char *name,
 		  const struct mc_colinfo *info, size_t ninfo,
-		  const int *defaults, struct mc_error *e)
+		  const int *defaults, const struct mc_out_opts *opts,
+		  struct mc_error *e)
 {
 	memset(t, 0, sizeof(*t));
+	t->name = name;
 	t->info = info;
 	t->ninfo = ninfo;
-	t->json = mc_out.json;
+	t->json = opts->json;
+	t->raw = opts->raw;
+	t->noheadings = opts->noheadings;
 	/* JSON always carries exact bytes (DESIGN: -J implies -b) */
-	t->bytes = mc_out.bytes || mc_out.json;
+	t->bytes = opts->bytes || opts->json;
 	t->cols = calloc(ninfo, sizeof(*t->cols));
 	t->pos = malloc(ninfo * sizeof(*t->pos));
 	if (!t->cols || !t->pos) {
@@ -136,7 +83,7 @@ int mc_table_init(struct mc_table *t, const char *name,
 		return mc_err(e, ENOMEM, "cannot allocate table");
 	}
 	memset(t->pos, 0xff, ninfo * sizeof(*t->pos));
-	if (select_columns(t, defaults, e) < 0 || setup_scols(t, name, e) < 0) {
+	if (select_columns(t, defaults, opts, e) < 0) {
 		mc_table_free(t);
 		return -1;
 	}
@@ -145,7 +92,12 @@ int mc_table_init(struct mc_table *t, const char *name,
 
 void mc_table_free(struct mc_table *t)
 {
-	scols_unref_table(t->tb);
+	for (size_t i = 0; i < t->nlines; i++) {
+		for (size_t c = 0; c < t->ncols; c++)
+			free(t->lines[i]->cells[c].str);
+		free(t->lines[i]);
+	}
+	free(t->lines);
 	free(t->cols);
 	free(t->pos);
 	memset(t, 0, sizeof(*t));
@@ -156,81 +108,134 @@ bool mc_table_has(const struct mc_table *t, int id)
 	return id >= 0 && (size_t)id < t->ninfo && t->pos[id] >= 0;
 }
 
-struct libscols_line *mc_table_line(struct mc_table *t,
-				    struct libscols_line *parent)
+unsigned mc_table_needs(const struct mc_table *t)
 {
-	return scols_table_new_line(t->tb, parent);
+	unsigned needs = 0;
+
+	for (size_t i = 0; i < t->ncols; i++)
+		needs |= t->info[t->cols[i]].needs;
+	return needs;
 }
 
-void mc_cell_str(struct mc_table *t, struct libscols_line *ln, int id,
+struct mc_line *mc_table_line(struct mc_table *t, struct mc_line *parent)
+{
+	struct mc_line *ln;
+
+	if (t->nlines == t->caplines) {
+		size_t cap = t->caplines ? 2 * t->caplines : 64;
+		struct mc_line **nv = realloc(t->lines, cap * sizeof(*nv));
+
+		if (!nv)
+			goto nomem;
+		t->lines = nv;
+		t->caplines = cap;
+	}
+	ln = calloc(1, sizeof(*ln) + t->ncols * sizeof(ln->cells[0]));
+	if (!ln)
+		goto nomem;
+	ln->parent = parent;
+	ln->index = t->nlines;
+	t->lines[t->nlines++] = ln;
+	return ln;
+nomem:
+	t->nomem = true;
+	return NULL;
+}
+
+/* The cell of column id, or NULL when the column is not shown. */
+static struct mc_cell *cell(struct mc_table *t, struct mc_line *ln, int id)
+{
+	if (!ln || !mc_table_has(t, id))
+		return NULL;
+	return &ln->cells[t->pos[id]];
+}
+
+void mc_cell_str(struct mc_table *t, struct mc_line *ln, int id,
 		 const char *s)
 {
-	if (mc_table_has(t, id) && s)
-		scols_line_set_data(ln, (size_t)t->pos[id], s);
+	struct mc_cell *c = cell(t, ln, id);
+
+	if (!c || !s)
+		return;
+	free(c->str);
+	c->str = strdup(s);
+	c->valid = c->str != NULL;
+	if (!c->valid)
+		t->nomem = true;
 }
 
-void mc_cell_num(struct mc_table *t, struct libscols_line *ln, int id,
-		 bool valid, int64_t v)
+void mc_cell_num(struct mc_table *t, struct mc_line *ln, int id, bool valid,
+		 int64_t v)
 {
-	char buf[32];
+	struct mc_cell *c = cell(t, ln, id);
 
-	if (!mc_table_has(t, id) || !valid)
-		return;
-	mc_fmt_i64(buf, v);
-	scols_line_set_data(ln, (size_t)t->pos[id], buf);
+	if (c) {
+		c->valid = valid;
+		c->num = v;
+	}
 }
 
-void mc_cell_size(struct mc_table *t, struct libscols_line *ln, int id,
-		  bool valid, int64_t v)
+void mc_cell_size(struct mc_table *t, struct mc_line *ln, int id, bool valid,
+		  int64_t v)
 {
-	char buf[MC_SIZE_BUFSZ];
-
-	if (!mc_table_has(t, id) || !valid)
-		return;
-	if (t->bytes)
-		mc_fmt_i64(buf, v);
-	else
-		mc_size_human_signed(buf, sizeof(buf), v);
-	scols_line_set_data(ln, (size_t)t->pos[id], buf);
+	mc_cell_num(t, ln, id, valid, v);
 }
 
-void mc_cell_bool(struct mc_table *t, struct libscols_line *ln, int id,
-		  bool v)
+void mc_cell_bool(struct mc_table *t, struct mc_line *ln, int id, bool v)
 {
-	if (!mc_table_has(t, id))
-		return;
-	/* libsmartcols reads "n..." and "0" as JSON false */
-	scols_line_set_data(ln, (size_t)t->pos[id], v ? "yes" : "no");
+	mc_cell_num(t, ln, id, true, v);
+}
+
+const char *mc_cell_text(const struct mc_table *t, const struct mc_line *ln,
+			 size_t i, char *buf, size_t len)
+{
+	const struct mc_cell *c = &ln->cells[i];
+
+	if (!c->valid)
+		return NULL;
+	switch (t->info[t->cols[i]].kind) {
+	case MC_COL_STR:
+		return c->str;
+	case MC_COL_BOOL:
+		return c->num ? "yes" : "no";
+	case MC_COL_SIZE:
+		if (!t->bytes)
+			return mc_size_human_signed(buf, len, c->num);
+		/* fall through: exact bytes */
+	case MC_COL_NUM:
+		break;
+	}
+	mc_fmt_i64(buf, c->num);
+	return buf;
 }
 
 int mc_table_print(struct mc_table *t, FILE *out)
 {
-	scols_table_set_stream(t->tb, out);
-	return scols_print_table(t->tb);
+	if (t->nomem)
+		return -ENOMEM;
+	return t->json ? mc_print_json(t, out) : mc_print_scols(t, out);
 }
 
 int mc_table_list_columns(const struct mc_colinfo *info, size_t ninfo,
-			  FILE *out)
+			  const struct mc_out_opts *opts, FILE *out)
 {
 	static const struct mc_colinfo list_info[] = {
-		{ "NAME", 0, 0, MC_COL_STR, "column name" },
-		{ "DESCRIPTION", 0, 0, MC_COL_STR, "what the column shows" },
+		{ "NAME", 0, 0, MC_COL_STR, "column name", 0 },
+		{ "DESCRIPTION", 0, 0, MC_COL_STR, "what the column shows", 0 },
 	};
 	static const int defaults[] = { 0, 1, -1 };
-	struct mc_out_opts saved = mc_out;
+	/* -o applies to the command's own table, not to this one */
+	struct mc_out_opts lo = *opts;
 	struct mc_table t;
 	struct mc_error e;
 	int rc;
 
-	/* -o applies to the command's own table, not to this one */
-	mc_out.output = NULL;
-	mc_out.output_all = 0;
-	rc = mc_table_init(&t, "columns", list_info, 2, defaults, &e);
-	mc_out = saved;
-	if (rc < 0)
+	lo.output = NULL;
+	lo.output_all = 0;
+	if (mc_table_init(&t, "columns", list_info, 2, defaults, &lo, &e) < 0)
 		return -1;
 	for (size_t i = 0; i < ninfo; i++) {
-		struct libscols_line *ln = mc_table_line(&t, NULL);
+		struct mc_line *ln = mc_table_line(&t, NULL);
 
 		mc_cell_str(&t, ln, 0, info[i].name);
 		mc_cell_str(&t, ln, 1, info[i].help);

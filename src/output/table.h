@@ -1,20 +1,18 @@
-/* The one output layer: libsmartcols tables driven by a column table, the way
- * findmnt and lsblk do it. A command describes its columns once (name, width
- * hint, kind, help); -o, --output-all, -H, the JSON type of every value and
- * the help text all come from that description. */
+/* The one output layer: tables driven by a column table, the way findmnt and
+ * lsblk do it. A command describes its columns once (name, width hint, kind,
+ * help, what the engine must measure for it); -o, --output-all, -H, the JSON
+ * type of every value and the help text all come from that description.
+ * Cells keep their typed values; printing renders them through libsmartcols
+ * (table, tree, raw) or json-c (-J). It knows no command line: the options
+ * come in a plain struct. */
 #ifndef MEMCG_TABLE_H
 #define MEMCG_TABLE_H
 
-#include <libsmartcols.h>
-#include <popt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "core/error.h"
-
-struct libscols_table;
-struct libscols_line;
 
 enum mc_col_kind {
 	MC_COL_STR,	/* text; NULL prints as an empty cell or JSON null */
@@ -23,68 +21,85 @@ enum mc_col_kind {
 	MC_COL_BOOL,	/* yes/no; JSON true/false */
 };
 
-struct mc_colinfo {
-	const char *name;
-	double whint;		/* libsmartcols width hint */
-	int flags;		/* SCOLS_FL_* */
-	enum mc_col_kind kind;
-	const char *help;
+/* How a column prints in a table (JSON ignores them). */
+enum {
+	MC_COLF_RIGHT = 1 << 0,	/* right-aligned */
+	MC_COLF_TRUNC = 1 << 1,	/* truncated on a narrow terminal */
+	MC_COLF_WRAP = 1 << 2,	/* wrapped on a narrow terminal */
+	MC_COLF_TREE = 1 << 3,	/* draws the tree of lines with a parent */
 };
 
-/* What the shared output options set; filled by mc_output_popt. */
+struct mc_colinfo {
+	const char *name;
+	double whint;		/* width hint: < 1 a share, >= 1 columns */
+	int flags;		/* MC_COLF_* */
+	enum mc_col_kind kind;
+	const char *help;
+	unsigned needs;		/* what the engine measures for it (the
+				 * command's own bits) */
+};
+
+/* The output options, as the command line set them. */
 struct mc_out_opts {
-	char *output;		/* -o/--output list, "+COL,..." appends */
+	const char *output;	/* -o LIST; "+COL,..." adds to the defaults */
 	int output_all;
-	int json;
+	int json;		/* implies bytes */
 	int raw;
 	int noheadings;
 	int bytes;
-	int list_columns;
 };
 
-extern struct mc_out_opts mc_out;
-extern struct poptOption mc_output_popt[];
+struct mc_line;
 
 struct mc_table {
-	struct libscols_table *tb;
+	const char *name;	/* the JSON document's key */
 	const struct mc_colinfo *info;
 	size_t ninfo;
 	int *cols;		/* selected column ids, in output order */
 	size_t ncols;
 	int *pos;		/* id -> position in cols, or -1 */
-	bool bytes;
-	bool json;
+	bool json, raw, noheadings, bytes;
+	struct mc_line **lines;	/* in the order they were added */
+	size_t nlines, caplines;
+	bool nomem;		/* a line could not be stored: print fails */
 };
 
-/* Select columns from mc_out (or the defaults, ids ending with -1) and set up
- * a table of the given JSON name. Returns -1 with e set on an unknown column
- * (e->code EINVAL: a usage error). */
+/* Select columns from opts (or the defaults, ids ending with -1) and set up a
+ * table whose JSON document is {"name": [...]}. Returns -1 with e set on an
+ * unknown column (e->code EINVAL: a usage error). */
 int mc_table_init(struct mc_table *t, const char *name,
 		  const struct mc_colinfo *info, size_t ninfo,
-		  const int *defaults, struct mc_error *e);
+		  const int *defaults, const struct mc_out_opts *opts,
+		  struct mc_error *e);
 void mc_table_free(struct mc_table *t);
 
 /* Whether a column was selected: commands read only what is shown. */
 bool mc_table_has(const struct mc_table *t, int id);
+/* The needs of the selected columns, ORed. */
+unsigned mc_table_needs(const struct mc_table *t);
 
-struct libscols_line *mc_table_line(struct mc_table *t,
-				    struct libscols_line *parent);
+/* A new line, under parent (NULL: at the top). A line with a parent is in
+ * the tree of a MC_COLF_TREE column and in its parent's "children" array in
+ * JSON. NULL when out of memory; the cell setters ignore a NULL line and
+ * mc_table_print then fails. */
+struct mc_line *mc_table_line(struct mc_table *t, struct mc_line *parent);
 
 /* Cell setters; a column that is not selected is ignored. valid=false is an
  * unknown or not applicable value: empty cell, JSON null. */
-void mc_cell_str(struct mc_table *t, struct libscols_line *ln, int id,
+void mc_cell_str(struct mc_table *t, struct mc_line *ln, int id,
 		 const char *s);
-void mc_cell_num(struct mc_table *t, struct libscols_line *ln, int id,
-		 bool valid, int64_t v);
-void mc_cell_size(struct mc_table *t, struct libscols_line *ln, int id,
-		  bool valid, int64_t v);
-void mc_cell_bool(struct mc_table *t, struct libscols_line *ln, int id,
-		  bool v);
+void mc_cell_num(struct mc_table *t, struct mc_line *ln, int id, bool valid,
+		 int64_t v);
+void mc_cell_size(struct mc_table *t, struct mc_line *ln, int id, bool valid,
+		  int64_t v);
+void mc_cell_bool(struct mc_table *t, struct mc_line *ln, int id, bool v);
 
+/* Print the table, or with json the document. 0 or a negative errno. */
 int mc_table_print(struct mc_table *t, FILE *out);
 
-/* -H/--list-columns: every column with its help (respects -J, -r, -n). */
+/* -H/--list-columns: every column with its help, printed as opts say (-J,
+ * -r, -n; the column choice of opts is for the command's own table). */
 int mc_table_list_columns(const struct mc_colinfo *info, size_t ninfo,
-			  FILE *out);
+			  const struct mc_out_opts *opts, FILE *out);
 
 #endif

@@ -69,6 +69,15 @@ expect "mounts: 6.18 does not move (inferred)" \
 expect "mounts: no answer for a mount without memory" \
 	[ "$(jq -c '.mounts[1]."moves-charge"' <<<"$json")" = null ]
 
+json=$("$memcg" --sysroot "$root" mounts -J -r 2>/dev/null)
+expect "-J with -r still prints the document" \
+	jq -e '.mounts | length == 2' <<<"$json" >/dev/null
+json=$("$memcg" move -H -J)
+expect "-H -J: the columns as a document" \
+	jq -e '.columns[0] == {"name": "PID", "description": "process ID"}' <<<"$json" >/dev/null
+json=$("$memcg" --sysroot "$root" move --dry-run -J /B 4242 2>/dev/null)
+expect "a path keeps its slashes unescaped" grep -qF '"to": "/B"' <<<"$json"
+
 check "where the mount is not a memory hierarchy" 2 "without the memory controller" \
 	"$memcg" --sysroot "$root" --mount /unified move --dry-run /B 4242
 check "a name with .. is refused" 2 "'\.\.' is not allowed" \

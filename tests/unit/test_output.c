@@ -5,20 +5,19 @@
 
 enum { C_A, C_B, C_SIZE, C_FLAG };
 static const struct mc_colinfo info[] = {
-	{ "A", 0, 0, MC_COL_STR, "a" },
-	{ "B", 0, 0, MC_COL_NUM, "b" },
-	{ "SIZE", 0, 0, MC_COL_SIZE, "size" },
-	{ "FLAG", 0, 0, MC_COL_BOOL, "flag" },
+	{ "A", 0, 0, MC_COL_STR, "a", 0 },
+	{ "B", 0, 0, MC_COL_NUM, "b", 0 },
+	{ "SIZE", 0, 0, MC_COL_SIZE, "size", 0 },
+	{ "FLAG", 0, 0, MC_COL_BOOL, "flag", 0 },
 };
 static const int defaults[] = { C_A, C_SIZE, -1 };
 
 static int init(struct mc_table *t, const char *output, int all,
 		struct mc_error *e)
 {
-	memset(&mc_out, 0, sizeof(mc_out));
-	mc_out.output = (char *)output;
-	mc_out.output_all = all;
-	return mc_table_init(t, "rows", info, 4, defaults, e);
+	struct mc_out_opts o = { .output = output, .output_all = all };
+
+	return mc_table_init(t, "rows", info, 4, defaults, &o, e);
 }
 
 static void column_selection(void **state)
@@ -57,16 +56,15 @@ static char *render(int json, int bytes)
 {
 	struct mc_table t;
 	struct mc_error e;
-	struct libscols_line *ln;
+	struct mc_out_opts o = { .output_all = 1, .json = json,
+				 .bytes = bytes };
+	struct mc_line *ln;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	memset(&mc_out, 0, sizeof(mc_out));
-	mc_out.output_all = 1;
-	mc_out.json = json;
-	mc_out.bytes = bytes;
-	assert_int_equal(mc_table_init(&t, "rows", info, 4, defaults, &e), 0);
+	assert_int_equal(mc_table_init(&t, "rows", info, 4, defaults, &o, &e),
+			 0);
 	ln = mc_table_line(&t, NULL);
 	mc_cell_str(&t, ln, C_A, "x");
 	mc_cell_num(&t, ln, C_B, true, 42);
@@ -113,12 +111,131 @@ static void human_and_bytes(void **state)
 	free(s);
 }
 
+/* Print t to a string (for free()). */
+static char *print(struct mc_table *t)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_int_equal(mc_table_print(t, f), 0);
+	fclose(f);
+	return buf;
+}
+
+enum { N_NAME, N_SIZE };
+static const struct mc_colinfo tree_info[] = {
+	{ "NAME", 0, MC_COLF_TREE, MC_COL_STR, "name", 1 },
+	{ "SIZE", 0, MC_COLF_RIGHT, MC_COL_SIZE, "size", 2 },
+};
+static const int tree_defaults[] = { N_NAME, -1 };
+
+/* parent /a with child /a/b, and /c at the top */
+static char *render_tree(int json)
+{
+	struct mc_out_opts o = { .output = "+size", .json = json };
+	struct mc_table t;
+	struct mc_error e;
+	struct mc_line *a, *b, *c;
+	char *s;
+
+	assert_int_equal(mc_table_init(&t, "cgroups", tree_info, 2,
+				       tree_defaults, &o, &e), 0);
+	a = mc_table_line(&t, NULL);
+	mc_cell_str(&t, a, N_NAME, "/a");
+	mc_cell_size(&t, a, N_SIZE, true, 2048);
+	b = mc_table_line(&t, a);
+	mc_cell_str(&t, b, N_NAME, "/a/b");
+	mc_cell_size(&t, b, N_SIZE, false, 0);
+	c = mc_table_line(&t, NULL);
+	mc_cell_str(&t, c, N_NAME, "/c");
+	s = print(&t);
+	mc_table_free(&t);
+	return s;
+}
+
+static void json_children(void **state)
+{
+	char *s = render_tree(1);
+	const char *a = strstr(s, "\"/a\"");
+	const char *kids = strstr(s, "\"children\": [");
+	const char *b = strstr(s, "\"/a/b\"");
+	const char *c = strstr(s, "\"/c\"");
+
+	(void)state;
+	/* slashes stay as they are; the child is inside its parent */
+	assert_non_null(a);
+	assert_non_null(kids);
+	assert_non_null(b);
+	assert_non_null(c);
+	assert_true(a < kids && kids < b && b < c);
+	assert_null(strstr(s, "\\/"));
+	assert_non_null(strstr(s, "\"size\": 2048"));
+	assert_non_null(strstr(s, "\"size\": null"));
+	/* one children array: /c has none */
+	assert_null(strstr(kids + 1, "\"children\""));
+	free(s);
+}
+
+static void tree_lines(void **state)
+{
+	char *s = render_tree(0);
+
+	(void)state;
+	assert_non_null(strstr(s, "/a/b"));
+	assert_non_null(strstr(s, "2K"));
+	/* the child is drawn below its parent, indented by the tree */
+	assert_true(strstr(s, "/a ") < strstr(s, "/a/b"));
+	assert_null(strstr(s, "\n/a/b"));
+	free(s);
+}
+
+static void empty_document(void **state)
+{
+	struct mc_out_opts o = { .json = 1 };
+	struct mc_table t;
+	struct mc_error e;
+	char *s;
+
+	(void)state;
+	assert_int_equal(mc_table_init(&t, "processes", info, 4, defaults, &o,
+				       &e), 0);
+	s = print(&t);
+	/* still one document, with an empty array */
+	assert_non_null(strstr(s, "\"processes\": ["));
+	assert_null(strstr(s, "\"a\""));
+	free(s);
+	mc_table_free(&t);
+}
+
+static void needs(void **state)
+{
+	struct mc_out_opts o = { 0 };
+	struct mc_table t;
+	struct mc_error e;
+
+	(void)state;
+	assert_int_equal(mc_table_init(&t, "cgroups", tree_info, 2,
+				       tree_defaults, &o, &e), 0);
+	assert_int_equal(mc_table_needs(&t), 1);
+	mc_table_free(&t);
+	o.output_all = 1;
+	assert_int_equal(mc_table_init(&t, "cgroups", tree_info, 2,
+				       tree_defaults, &o, &e), 0);
+	assert_int_equal(mc_table_needs(&t), 3);
+	mc_table_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(column_selection),
 		cmocka_unit_test(json_types),
 		cmocka_unit_test(human_and_bytes),
+		cmocka_unit_test(json_children),
+		cmocka_unit_test(tree_lines),
+		cmocka_unit_test(empty_document),
+		cmocka_unit_test(needs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
