@@ -127,7 +127,7 @@ static struct {
 } opt;
 
 /* given once each: main says so when one comes twice */
-enum { OPT_CHARGE = 1, OPT_FROM };
+enum { OPT_CHARGE = 1, OPT_FROM, OPT_ALSO };
 
 struct poptOption mc_move_options[] = {
 	{ "charge", 'c', POPT_ARG_STRING, &opt.charge, OPT_CHARGE,
@@ -144,7 +144,7 @@ struct poptOption mc_move_options[] = {
 	  "validate, predict and show the plan; change nothing", NULL },
 	{ "exact", '\0', POPT_ARG_NONE, &opt.exact, 0,
 	  "attribute each process's pages before and after (root)", NULL },
-	{ "also", '\0', POPT_ARG_STRING, &opt.also, 0,
+	{ "also", '\0', POPT_ARG_STRING, &opt.also, OPT_ALSO,
 	  "also move into DEST's path in these v1 hierarchies (cpu,blkio,"
 	  "... or *)", "LIST" },
 	{ "wait", 'w', POPT_ARG_STRING, &opt.wait, 0,

@@ -35,6 +35,7 @@ check "empty --charge=" 2 "--charge: '' is not one of" "$memcg" move --charge= /
 check "bad --charge" 2 "--charge: 'most' is not one of" "$memcg" move --charge most /x 1
 check "--charge twice" 2 "--charge may be given once" "$memcg" move -c all -c anon /x 1
 check "--from twice" 2 "--from may be given once" "$memcg" move --from /a --from /b /x
+check "--also twice" 2 "--also may be given once" "$memcg" move --also cpu --also blkio /x 1
 check "--from with PIDs" 2 "--from SRC takes no PIDs" "$memcg" move --from /a /x 1
 check "none with --require-charge" 2 "asks for nothing" \
 	"$memcg" move --charge none --require-charge /x 1
