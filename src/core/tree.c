@@ -260,7 +260,8 @@ static int parse_procs(char *buf, pid_t **pids, size_t *n,
 		}
 		(*pids)[(*n)++] = v;
 	}
-	qsort(*pids, *n, sizeof(**pids), cmp_pid);
+	if (*n) /* an empty cgroup has no array to sort */
+		qsort(*pids, *n, sizeof(**pids), cmp_pid);
 	return 0;
 }
 
