@@ -145,7 +145,8 @@ static int read_proc(struct where *w, struct proc *p, struct mc_error *e)
 	p->rss = st.rss;
 	/* a zombie or a process outside the hierarchy has no answer here;
 	 * the pages still have theirs */
-	if (mc_proc_read_cgroup(w->m, p->pid, MC_V1, &p->cgroup, e) == 0)
+	if (mc_proc_read_cgroup(w->m, p->pid, w->h->type, &p->cgroup, e) ==
+	    0)
 		p->ino = mc_inomap_ino(&w->map, p->cgroup);
 	mc_err_clear(e);
 	return 0;

@@ -417,3 +417,55 @@ int mc_cgroup_read_stat(const struct mc_cgroup *cg, const char *file,
 	fclose(f);
 	return mc_errx(e, ENOENT, "'%s/%s' has no '%s'", cg->dir, file, key);
 }
+
+const struct mc_memfiles *mc_memfiles(enum mc_hier_type type)
+{
+	static const struct mc_memfiles v1 = {
+		.usage = "memory.usage_in_bytes",
+		.limit = "memory.limit_in_bytes",
+		.anon = "rss",
+		.file = "cache",
+		.shmem = "shmem",
+		.swap_key = "swap",
+	};
+	static const struct mc_memfiles v2 = {
+		.usage = "memory.current",
+		.limit = "memory.max",
+		.anon = "anon",
+		.file = "file",
+		.shmem = "shmem",
+		.swap_file = "memory.swap.current",
+	};
+
+	return type == MC_V2 ? &v2 : &v1;
+}
+
+int mc_cgroup_read_usage(const struct mc_cgroup *cg, uint64_t *usage,
+			 struct mc_error *e)
+{
+	return mc_cgroup_read_u64(cg, mc_memfiles(cg->hier->type)->usage,
+				  usage, e);
+}
+
+/* v1 prints PAGE_COUNTER_MAX in bytes, rounded down to a page (near
+ * 2^63): anything from 2^62 up is no limit */
+#define V1_NO_LIMIT (UINT64_C(1) << 62)
+
+int mc_cgroup_read_limit(const struct mc_cgroup *cg, uint64_t *limit,
+			 struct mc_error *e)
+{
+	const char *file = mc_memfiles(cg->hier->type)->limit;
+	int fd = mc_cgroup_openat(cg, file, O_RDONLY, e), rc = 0;
+	char buf[8] = "", what[4200];
+
+	if (fd < 0)
+		return -1;
+	snprintf(what, sizeof(what), "%s/%s", cg->dir, file);
+	if (pread(fd, buf, sizeof(buf) - 1, 0) >= 3 && !strcmp(buf, "max\n"))
+		*limit = MC_UNLIMITED;
+	else if ((rc = mc_fd_read_u64(fd, limit, what, e)) == 0 &&
+		 *limit >= V1_NO_LIMIT)
+		*limit = MC_UNLIMITED;
+	close(fd);
+	return rc;
+}

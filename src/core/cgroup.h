@@ -60,6 +60,29 @@ int mc_cgroup_read_u64(const struct mc_cgroup *cg, const char *file,
 int mc_cgroup_read_stat(const struct mc_cgroup *cg, const char *file,
 			const char *key, uint64_t *v, struct mc_error *e);
 
+/* The memory files and memory.stat keys that differ between cgroup v1
+ * and v2 (docs §9). The stat keys are the cgroup's own figures. */
+struct mc_memfiles {
+	const char *usage;	/* a page counter: current at once */
+	const char *limit;
+	const char *anon, *file, *shmem;	/* keys of memory.stat */
+	const char *swap_file;	/* v2: memory.swap.current; v1: NULL */
+	const char *swap_key;	/* v1: "swap" in memory.stat; v2: NULL */
+};
+const struct mc_memfiles *mc_memfiles(enum mc_hier_type type);
+
+#define MC_UNLIMITED UINT64_MAX
+
+/* The cgroup's usage (memory.usage_in_bytes, memory.current). The root of
+ * a v2 hierarchy has no such file (ENOENT). */
+int mc_cgroup_read_usage(const struct mc_cgroup *cg, uint64_t *usage,
+			 struct mc_error *e);
+/* Its limit: memory.limit_in_bytes (v1: a value at or above 2^62 is the
+ * page counter's maximum, unlimited) or memory.max (v2: "max"), with
+ * MC_UNLIMITED for no limit. */
+int mc_cgroup_read_limit(const struct mc_cgroup *cg, uint64_t *limit,
+			 struct mc_error *e);
+
 /* a is b or an ancestor of b (hierarchy paths). */
 bool mc_path_is_ancestor(const char *a, const char *b);
 

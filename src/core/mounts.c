@@ -198,24 +198,12 @@ void mc_mounts_free(struct mc_mounts *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static const struct mc_hier *no_v1_memory(const struct mc_mounts *m,
-					  struct mc_error *e)
+/* Which memory hierarchy to prefer: v1 over cgroup2 (the v1 memory
+ * controller is where charges can move, and a hybrid with both has it in
+ * use), and the mount of the whole hierarchy over a bind mount of part. */
+static int rank(const struct mc_hier *h)
 {
-	for (size_t i = 0; i < m->n; i++)
-		if (m->h[i].type == MC_V2 && m->h[i].memory) {
-			mc_errx(e, ENOENT,
-				"no cgroup v1 memory hierarchy is mounted; the "
-				"memory controller is on cgroup v2 at '%s', "
-				"where the kernel never moves charges and this "
-				"version of memcg does not move processes",
-				m->h[i].target);
-			return NULL;
-		}
-	mc_errx(e, ENOENT,
-		"no cgroup v1 memory hierarchy is mounted, and no cgroup v2 "
-		"mount offers the memory controller (is it disabled, or built "
-		"without CONFIG_MEMCG_V1?)");
-	return NULL;
+	return (h->type == MC_V1 ? 2 : 0) + !strcmp(h->root, "/");
 }
 
 const struct mc_hier *mc_mounts_memory(const struct mc_mounts *m,
@@ -229,7 +217,7 @@ const struct mc_hier *mc_mounts_memory(const struct mc_mounts *m,
 		if (want) {
 			if (strcmp(h->target, want))
 				continue;
-			if (h->type == MC_V1 && h->memory)
+			if (h->memory)
 				return h;
 			mc_errx(e, EINVAL,
 				"'%s' is a %s mount without the memory "
@@ -237,18 +225,19 @@ const struct mc_hier *mc_mounts_memory(const struct mc_mounts *m,
 				h->type == MC_V2 ? "cgroup2" : "cgroup v1");
 			return NULL;
 		}
-		if (h->type != MC_V1 || !h->memory)
-			continue;
-		if (!best || (strcmp(best->root, "/") && !strcmp(h->root, "/")))
+		if (h->memory && (!best || rank(h) > rank(best)))
 			best = h;
 	}
 	if (best)
 		return best;
-	if (want) {
+	if (want)
 		mc_errx(e, ENOENT, "'%s' is not a cgroup mount point", want);
-		return NULL;
-	}
-	return no_v1_memory(m, e);
+	else
+		mc_errx(e, ENOENT,
+			"no memory hierarchy: no cgroup v1 mount has the memory "
+			"controller, and no cgroup2 mount offers it in "
+			"cgroup.controllers (is it disabled?)");
+	return NULL;
 }
 
 int mc_kernel_read(struct mc_kernel *k, const char *sysroot,

@@ -34,9 +34,10 @@ int mc_mounts_parse(struct mc_mounts *m, const char *path, const char *sysroot,
 		    struct mc_error *e);
 void mc_mounts_free(struct mc_mounts *m);
 
-/* The v1 memory hierarchy memcg uses: the mount at want (if given), else the
- * first v1 memory mount, preferring one whose root is "/". When there is none
- * the error says what the system has instead. */
+/* The memory hierarchy memcg uses: the mount at want (if given: a v1
+ * memory mount or a cgroup2 mount with memory in cgroup.controllers), else
+ * the v1 memory mount when there is one, otherwise the cgroup2 mount that
+ * offers memory, preferring a mount whose root is "/". */
 const struct mc_hier *mc_mounts_memory(const struct mc_mounts *m,
 				       const char *want, struct mc_error *e);
 

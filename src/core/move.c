@@ -217,8 +217,8 @@ static bool still_ours(struct mc_move *mv, struct mc_move_rec *r)
 
 	if (r->starttime && !mc_step_same_process(mv, r))
 		return false;
-	if (mc_proc_read_cgroup(mv->req.m, r->pid, MC_V1, &path, &ignored) <
-	    0) {
+	if (mc_proc_read_cgroup(mv->req.m, r->pid, mv->req.h->type, &path,
+				&ignored) < 0) {
 		mc_rec_set(r, MC_EXITED, ESRCH, "exited before the rollback");
 		return false;
 	}

@@ -191,7 +191,8 @@ int mc_move_add_pid(struct mc_move *mv, pid_t pid, struct mc_error *e)
 			   "exited (a zombie: nothing to move)");
 		return 0;
 	}
-	if (mc_proc_read_cgroup(mv->req.m, pid, MC_V1, &path, &pe) < 0) {
+	if (mc_proc_read_cgroup(mv->req.m, pid, mv->req.h->type, &path, &pe) <
+	    0) {
 		mc_rec_set(r, MC_FAILED, pe.code, "%s",
 			   pe.code == ESRCH ? "no such process" : pe.msg);
 		return 0;

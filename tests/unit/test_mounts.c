@@ -47,18 +47,73 @@ static void systemd_hybrid(void **state)
 	mc_mounts_free(&m);
 }
 
-static void v2_only_says_why(void **state)
+/* A sysroot whose /sys/fs/cgroup/cgroup.controllers lists controllers:
+ * what decides whether a cgroup2 mount offers memory (docs §8). */
+static const char *v2_sysroot(const char *controllers)
 {
+	static char root[64];
+	char path[160];
+	FILE *f;
+
+	strcpy(root, "/tmp/memcg-mounts-XXXXXX");
+	assert_non_null(mkdtemp(root));
+	snprintf(path, sizeof(path), "mkdir -p %s/sys/fs/cgroup", root);
+	assert_int_equal(system(path), 0);
+	snprintf(path, sizeof(path), "%s/sys/fs/cgroup/cgroup.controllers",
+		 root);
+	f = fopen(path, "w");
+	fprintf(f, "%s\n", controllers);
+	fclose(f);
+	return root;
+}
+
+static void rm_sysroot(const char *root)
+{
+	char cmd[160];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void v2_only_is_used(void **state)
+{
+	const char *root = v2_sysroot("cpuset cpu io memory hugetlb pids");
+	struct mc_mounts m;
+	struct mc_error e;
+	const struct mc_hier *h;
+
+	(void)state;
+	assert_int_equal(mc_mounts_parse(&m, fixture("mountinfo-6.12-v2.txt"),
+					 root, &e), 0);
+	h = mc_mounts_memory(&m, NULL, &e);
+	assert_non_null(h);
+	assert_int_equal(h->type, MC_V2);
+	assert_string_equal(h->target, "/sys/fs/cgroup");
+	/* --mount names it too: memory is in its cgroup.controllers */
+	assert_ptr_equal(mc_mounts_memory(&m, "/sys/fs/cgroup", &e), h);
+	mc_mounts_free(&m);
+	rm_sysroot(root);
+}
+
+static void v2_without_memory_says_why(void **state)
+{
+	const char *root = v2_sysroot("cpuset cpu io pids");
 	struct mc_mounts m;
 	struct mc_error e;
 
 	(void)state;
-	assert_null(pick(&m, fixture("mountinfo-6.12-v2.txt"), NULL, &e));
-	assert_int_equal(e.code, ENOENT);
-	assert_non_null(strstr(e.msg, "no cgroup v1 memory hierarchy"));
+	assert_int_equal(mc_mounts_parse(&m, fixture("mountinfo-6.12-v2.txt"),
+					 root, &e), 0);
 	assert_int_equal(m.n, 1);
 	assert_int_equal(m.h[0].type, MC_V2);
+	assert_null(mc_mounts_memory(&m, NULL, &e));
+	assert_int_equal(e.code, ENOENT);
+	assert_non_null(strstr(e.msg, "no cgroup2 mount offers it"));
+	assert_null(mc_mounts_memory(&m, "/sys/fs/cgroup", &e));
+	assert_int_equal(e.code, EINVAL);
+	assert_non_null(strstr(e.msg, "cgroup2 mount without the memory"));
 	mc_mounts_free(&m);
+	rm_sysroot(root);
 }
 
 static const char comounted[] =
@@ -164,7 +219,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(v1_only),
 		cmocka_unit_test(systemd_hybrid),
-		cmocka_unit_test(v2_only_says_why),
+		cmocka_unit_test(v2_only_is_used),
+		cmocka_unit_test(v2_without_memory_says_why),
 		cmocka_unit_test(comounted_memory_exact_token),
 		cmocka_unit_test(bind_mount_root_and_escaped_space),
 		cmocka_unit_test(mount_option_chooses),
