@@ -93,7 +93,8 @@ static int negative_operand(int argc, const char **argv)
 			break;
 		if (a[0] == '-' && a[1] >= '0' && a[1] <= '9')
 			return mc_usage("'%s': negative numbers are not valid "
-					"(PIDs, seconds and depths are positive)", a);
+					"(PIDs, seconds and depths are "
+					"positive)", a);
 	}
 	return 0;
 }
