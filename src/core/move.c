@@ -183,10 +183,7 @@ static int set_charge(struct mc_move *mv, struct mc_error *e)
 		mc_plan_refuse(mv, MC_CAP_NO_V2, false);
 		if (mc_plan_require(mv, e) < 0)
 			return -1;
-		if (mv->req.charge_given && mv->req.mode != MC_CHARGE_NONE &&
-		    mv->req.mode != MC_CHARGE_KEEP)
-			mc_step_notice(mv, "charge will not move: %s",
-				       mv->refused_why);
+		mc_plan_warn_v2(mv);
 		return 0;
 	}
 	if (mv->req.mode == MC_CHARGE_KEEP) {

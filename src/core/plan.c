@@ -19,6 +19,14 @@ void mc_plan_refuse(struct mc_move *mv, enum mc_charge_cap cap, bool inferred)
 			     sizeof(mv->refused_why));
 }
 
+void mc_plan_warn_v2(struct mc_move *mv)
+{
+	if (mv->req.h->type == MC_V2 && mv->req.charge_given &&
+	    mv->req.mode != MC_CHARGE_NONE && mv->req.mode != MC_CHARGE_KEEP)
+		mc_step_notice(mv, "charge will not move: %s",
+			       mv->refused_why);
+}
+
 int mc_plan_require(struct mc_move *mv, struct mc_error *e)
 {
 	if (!mv->req.require_charge)
@@ -117,6 +125,7 @@ int mc_plan_dry_run(struct mc_move *mv, struct mc_error *e)
 		mc_plan_refuse(mv, cap, cap != MC_CAP_NO_V2);
 	if (mc_plan_require(mv, e) < 0)
 		return -1;
+	mc_plan_warn_v2(mv);
 	if (mv->from >= 0 && !mc_from_list(mv, e) && !mv->interrupted)
 		return -1;
 	if (mv->predicting || mv->refused || mv->charge == 0)

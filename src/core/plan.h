@@ -14,6 +14,10 @@ void mc_plan_refuse(struct mc_move *mv, enum mc_charge_cap cap, bool inferred);
  * moves. -1 with e set and require_failed when so. */
 int mc_plan_require(struct mc_move *mv, struct mc_error *e);
 
+/* An explicit --charge that asks for charge on v2 is told once that none
+ * moves there (the default is not). */
+void mc_plan_warn_v2(struct mc_move *mv);
+
 /* Validate, predict and change nothing: no lock, no knob write. */
 int mc_plan_dry_run(struct mc_move *mv, struct mc_error *e);
 
