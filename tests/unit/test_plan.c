@@ -232,6 +232,30 @@ static void dry_run_v2_warns_of_room(void **state)
 	assert_int_equal(fake.reads + fake.writes, 0);
 }
 
+/* A busy DEST: every planned record fails with the predicted EBUSY,
+ * nothing is attached, and the room warning is still given, so one dry run
+ * names every obstacle. */
+static void dry_run_v2_predicts_ebusy(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	busy_dest();
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(mv.recs[i].status, MC_FAILED);
+		assert_int_equal(mv.recs[i].err, EBUSY);
+		assert_non_null(mv.recs[i].msg);
+		assert_memory_equal(mv.recs[i].msg, "predicted:", 10);
+		assert_non_null(strstr(mv.recs[i].msg, "'/dst'"));
+	}
+	assert_int_equal(fake.nattached, 0);
+	assert_int_equal(fake.reads + fake.writes, 0);
+	assert_int_equal(state_files(), 0);
+	assert_int_equal(said_with("OOM killer", "process 101 "), 1);
+	assert_int_equal(said_with("OOM killer", "process 102 "), 1);
+}
+
 /* Only planned records are predicted: one already in DEST stays skipped. */
 static void dry_run_v2_ebusy_only_planned(void **state)
 {
@@ -262,6 +286,7 @@ int main(void)
 		T(keep_at_zero_refused),
 		T(refuse_fills_the_reason),
 		T2(dry_run_v2_warns_of_room),
+		T2(dry_run_v2_predicts_ebusy),
 		T2(dry_run_v2_ebusy_only_planned),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
