@@ -127,11 +127,13 @@ static const char comounted[] =
 
 static void comounted_memory_exact_token(void **state)
 {
+	const char *path = tmpfile_with(comounted);
 	struct mc_mounts m;
 	struct mc_error e;
-	const struct mc_hier *h = pick(&m, tmpfile_with(comounted), NULL, &e);
+	const struct mc_hier *h = pick(&m, path, NULL, &e);
 
 	(void)state;
+	unlink(path);
 	assert_non_null(h);
 	assert_string_equal(h->target, "/sys/fs/cgroup/mem,blk");
 	assert_false(m.h[0].memory);
@@ -147,11 +149,13 @@ static const char bind_space[] =
 
 static void bind_mount_root_and_escaped_space(void **state)
 {
+	const char *path = tmpfile_with(bind_space);
 	struct mc_mounts m;
 	struct mc_error e;
-	const struct mc_hier *h = pick(&m, tmpfile_with(bind_space), NULL, &e);
+	const struct mc_hier *h = pick(&m, path, NULL, &e);
 
 	(void)state;
+	unlink(path);
 	assert_string_equal(m.h[0].root, "/docker/abc");
 	assert_string_equal(m.h[1].target, "/mnt/all memory");
 	/* the mount of the whole hierarchy wins over the sub-tree */
@@ -162,12 +166,13 @@ static void bind_mount_root_and_escaped_space(void **state)
 
 static void mount_option_chooses(void **state)
 {
+	const char *path = tmpfile_with(bind_space);
 	struct mc_mounts m;
 	struct mc_error e;
-	const struct mc_hier *h =
-		pick(&m, tmpfile_with(bind_space), "/sys/fs/cgroup/memory", &e);
+	const struct mc_hier *h = pick(&m, path, "/sys/fs/cgroup/memory", &e);
 
 	(void)state;
+	unlink(path);
 	assert_ptr_equal(h, &m.h[0]);
 	assert_null(mc_mounts_memory(&m, "/mnt/named", &e));
 	assert_int_equal(e.code, EINVAL);
