@@ -140,9 +140,11 @@ int mc_plan_dry_run(struct mc_move *mv, struct mc_error *e)
 		}
 		c.valid = false;
 		mc_step_read_before(mv, &mv->recs[i], &c);
+		/* before v2's refusals: a dry run names every obstacle, and
+		 * DEST's room is still one once its EBUSY is dealt with */
+		mc_step_room_warn(mv, &mv->recs[i]);
 		if (predict_v2(mv, &mv->recs[i]) < 0)
 			continue;
-		mc_step_room_warn(mv, &mv->recs[i]);
 		predict(mv, &mv->recs[i]);
 	}
 	return 0;

@@ -25,6 +25,7 @@ static struct {
 	bool refuse_nonzero;	/* like 6.13+: EINVAL for anything but 0 */
 	bool fail_restore;	/* the write back fails */
 	int fail_write;		/* every knob write fails: this errno */
+	int reads;		/* knob reads (v2 has no knob: none) */
 	int writes;
 	int records_at_write;	/* state files when the last write came */
 	pid_t fail_pid;		/* attach fails for this PID */
@@ -75,6 +76,7 @@ static inline int fake_read(const struct mc_cgroup *cg, int *val,
 			    struct mc_error *e)
 {
 	(void)e;
+	fake.reads++;
 	*val = *slot(cg);
 	return 0;
 }
@@ -115,10 +117,37 @@ static inline int fake_attach(int fd, pid_t pid)
 static const struct mc_ctl_ops fake_ops = { fake_read, fake_write,
 					    fake_attach };
 
+/* --- the notices --------------------------------------------------------- */
+
+/* What the engine said through req.notice (a test sets mv.req.notice to
+ * keep_notice), so a test can count warnings. */
+#define MAXNOTICES 16
+static struct {
+	char msg[MAXNOTICES][1024];
+	int n;
+} said;
+
+static inline void keep_notice(const char *msg)
+{
+	assert_true(said.n < MAXNOTICES);
+	snprintf(said.msg[said.n++], sizeof(said.msg[0]), "%s", msg);
+}
+
+/* Notices that contain a and, if given, b. */
+static inline int said_with(const char *a, const char *b)
+{
+	int n = 0;
+
+	for (int i = 0; i < said.n; i++)
+		n += strstr(said.msg[i], a) && (!b || strstr(said.msg[i], b));
+	return n;
+}
+
 /* --- the fixture sysroot ------------------------------------------------- */
 
 /* root/cg/ is the "memory mount", root/proc/ the processes' files,
- * root/run/ the knob's state files. */
+ * root/run/ the knob's state files. The hierarchy is v1 unless a test
+ * switches it to v2 (engine_setup_v2, or hier.type after sysroot_setup). */
 static struct mc_hier hier = { .type = MC_V1, .target = "/cg", .root = "/",
 			       .memory = true };
 static struct mc_mounts mounts = { .h = &hier, .n = 1 };
@@ -143,7 +172,8 @@ static inline void fixture_write(const char *rel, const char *text)
 
 /* A cgroup handle on the directory root/cg/name (made with its parents),
  * with an empty cgroup.procs; dir is the real path, as the knob's record
- * and the lock need it. */
+ * and the lock need it. On v2 it gets a cgroup.type too: every v2 cgroup
+ * but the root has one, and that is how its handle tells it from the root. */
 static inline void fake_cgroup(struct mc_cgroup *cg, const char *name)
 {
 	char dir[128], file[160];
@@ -151,6 +181,10 @@ static inline void fake_cgroup(struct mc_cgroup *cg, const char *name)
 
 	snprintf(file, sizeof(file), "cg/%s/cgroup.procs", name);
 	fixture_write(file, "");
+	if (hier.type == MC_V2) {
+		snprintf(file, sizeof(file), "cg/%s/cgroup.type", name);
+		fixture_write(file, "domain\n");
+	}
 	snprintf(dir, sizeof(dir), "%s/cg/%s", root, name);
 	memset(cg, 0, sizeof(*cg));
 	cg->hier = &hier;
@@ -165,13 +199,15 @@ static inline void fake_cgroup(struct mc_cgroup *cg, const char *name)
 	cg->dev = st.st_dev;
 }
 
-/* proc/PID/cgroup: the process is in the memory cgroup path */
+/* proc/PID/cgroup: the process is in the memory cgroup path (v2: the
+ * unified hierarchy's "0::" line) */
 static inline void proc_in(pid_t pid, const char *path)
 {
 	char file[64], text[160];
 
 	snprintf(file, sizeof(file), "proc/%d/cgroup", (int)pid);
-	snprintf(text, sizeof(text), "4:memory:%s\n", path);
+	snprintf(text, sizeof(text), "%s%s\n",
+		 hier.type == MC_V2 ? "0::" : "4:memory:", path);
 	fixture_write(file, text);
 }
 
@@ -214,7 +250,10 @@ static inline int sysroot_setup(void **state)
 
 	(void)state;
 	memset(&fake, 0, sizeof(fake));
+	memset(&said, 0, sizeof(said));
 	stop = 0;
+	/* hier is shared by the tests of one executable: start from v1 */
+	hier.type = MC_V1;
 	strcpy(root, "/tmp/memcg-unit-XXXXXX");
 	assert_non_null(mkdtemp(root));
 	snprintf(dir, sizeof(dir), "%s/run", root);
@@ -237,11 +276,12 @@ static inline int sysroot_teardown(void **state)
 	return 0;
 }
 
-/* A run from /src into /dst on a 6.1 kernel (which moves charge), through
- * the fake backend, with no records yet: both knobs 0. */
-static inline int engine_setup(void **state)
+/* A run from /src into /dst on a 6.1 kernel (which moves charge on v1),
+ * through the fake backend, with no records yet: both knobs 0. */
+static inline int engine_setup_on(void **state, enum mc_hier_type type)
 {
 	sysroot_setup(state);
+	hier.type = type;
 	mc_move_init(&mv, &(struct mc_move_req){ .m = &mounts,
 						 .h = &hier,
 						 .ops = &fake_ops,
@@ -258,6 +298,19 @@ static inline int engine_setup(void **state)
 	*slot(&mv.dst) = 0;
 	*slot(&mv.origins[0].cg) = 0;
 	return 0;
+}
+
+static inline int engine_setup(void **state)
+{
+	return engine_setup_on(state, MC_V1);
+}
+
+/* The same run on a cgroup v2 hierarchy (6.1 booted with
+ * cgroup_no_v1=memory): /src and /dst have cgroup.type, the mount's root
+ * has none. */
+static inline int engine_setup_v2(void **state)
+{
+	return engine_setup_on(state, MC_V2);
 }
 
 static inline int engine_teardown(void **state)

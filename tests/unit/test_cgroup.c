@@ -352,6 +352,152 @@ static void stat_keys_match_exactly(void **state)
 	assert_int_equal(e.code, ENOENT);
 }
 
+/* --- cgroup v1 and v2 ----------------------------------------------------- */
+
+/* The files and stat keys that differ between v1 and v2 (docs §9). */
+static void memfiles_by_type(void **state)
+{
+	const struct mc_memfiles *v1 = mc_memfiles(MC_V1);
+	const struct mc_memfiles *v2 = mc_memfiles(MC_V2);
+
+	(void)state;
+	assert_string_equal(v1->usage, "memory.usage_in_bytes");
+	assert_string_equal(v1->limit, "memory.limit_in_bytes");
+	assert_string_equal(v1->anon, "rss");
+	assert_string_equal(v1->file, "cache");
+	assert_string_equal(v1->shmem, "shmem");
+	assert_null(v1->swap_file);
+	assert_string_equal(v1->swap_key, "swap");
+	assert_string_equal(v2->usage, "memory.current");
+	assert_string_equal(v2->limit, "memory.max");
+	assert_string_equal(v2->anon, "anon");
+	assert_string_equal(v2->file, "file");
+	assert_string_equal(v2->shmem, "shmem");
+	assert_string_equal(v2->swap_file, "memory.swap.current");
+	assert_null(v2->swap_key);
+}
+
+/* The limit file of the handle's type holding text, read. */
+static int limit_reads(const char *text, uint64_t *limit, struct mc_error *e)
+{
+	char rel[128];
+
+	snprintf(rel, sizeof(rel), "cg/batch/job1/%s",
+		 mc_memfiles(hier.type)->limit);
+	fixture_write(rel, text);
+	return mc_cgroup_read_limit(&cg, limit, e);
+}
+
+static void limit_v2(void **state)
+{
+	struct mc_error e;
+	uint64_t v = 0;
+
+	(void)state;
+	hier.type = MC_V2;
+	assert_int_equal(
+		mc_cgroup_open(&cg, &mounts, &hier, "/batch/job1", 0, &e), 0);
+	assert_int_equal(limit_reads("max\n", &v, &e), 0);
+	assert_true(v == MC_UNLIMITED);
+	assert_int_equal(limit_reads("104857600\n", &v, &e), 0);
+	assert_int_equal(v, 104857600);
+	/* the v1 file is not read on v2 */
+	fixture_write("cg/batch/job1/memory.limit_in_bytes", "4096\n");
+	assert_int_equal(limit_reads("max\n", &v, &e), 0);
+	assert_true(v == MC_UNLIMITED);
+}
+
+static void limit_v1(void **state)
+{
+	struct mc_error e;
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(
+		mc_cgroup_open(&cg, &mounts, &hier, "/batch/job1", 0, &e), 0);
+	/* PAGE_COUNTER_MAX in bytes, as v1 prints no limit on x86-64 */
+	assert_int_equal(limit_reads("9223372036854771712\n", &v, &e), 0);
+	assert_true(v == MC_UNLIMITED);
+	assert_int_equal(limit_reads("1073741824\n", &v, &e), 0);
+	assert_int_equal(v, 1073741824);
+	assert_int_equal(limit_reads("4096\n", &v, &e), 0);
+	assert_int_equal(v, 4096);
+}
+
+/* Neither "max" nor a number: an error, never a limit. */
+static void limit_garbage(void **state)
+{
+	const char *bad[] = { "", "\n", "maxx\n", "max 1\n", "12abc\n",
+			      "0x10\n", "none\n" };
+	struct mc_error e;
+	uint64_t v;
+
+	(void)state;
+	for (int t = MC_V1; t <= MC_V2; t++) {
+		hier.type = t;
+		mc_cgroup_close(&cg);
+		assert_int_equal(mc_cgroup_open(&cg, &mounts, &hier,
+						"/batch/job1", 0, &e),
+				 0);
+		for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+			v = 12345;
+			assert_int_equal(limit_reads(bad[i], &v, &e), -1);
+			assert_int_equal(e.code, EBADMSG);
+		}
+	}
+}
+
+/* Usage is memory.current on v2, memory.usage_in_bytes on v1: the same
+ * directory with both files gives each its own. */
+static void usage_by_type(void **state)
+{
+	struct mc_error e;
+	uint64_t v = 0;
+
+	(void)state;
+	fixture_write("cg/batch/job1/memory.usage_in_bytes", "851443712\n");
+	fixture_write("cg/batch/job1/memory.current", "84299776\n");
+	assert_int_equal(
+		mc_cgroup_open(&cg, &mounts, &hier, "/batch/job1", 0, &e), 0);
+	assert_int_equal(mc_cgroup_read_usage(&cg, &v, &e), 0);
+	assert_int_equal(v, 851443712);
+	mc_cgroup_close(&cg);
+	hier.type = MC_V2;
+	assert_int_equal(
+		mc_cgroup_open(&cg, &mounts, &hier, "/batch/job1", 0, &e), 0);
+	assert_int_equal(mc_cgroup_read_usage(&cg, &v, &e), 0);
+	assert_int_equal(v, 84299776);
+	/* the v2 root has no memory.current (docs §8): ENOENT */
+	mc_cgroup_close(&cg);
+	assert_int_equal(mc_cgroup_open(&cg, &mounts, &hier, "/", 0, &e), 0);
+	assert_int_equal(mc_cgroup_read_usage(&cg, &v, &e), -1);
+	assert_int_equal(e.code, ENOENT);
+}
+
+/* v2: every cgroup but the root has cgroup.type, so the root is the one
+ * without it; cgroup.sane_behavior, v1's mark, means nothing there. */
+static void v2_root_known_by_cgroup_type(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	hier.type = MC_V2;
+	fixture_write("cg/batch/cgroup.type", "domain\n");
+	assert_int_equal(mc_cgroup_open(&cg, &mounts, &hier, "/", 0, &e), 0);
+	assert_true(cg.is_root);
+	mc_cgroup_close(&cg);
+	assert_int_equal(
+		mc_cgroup_open(&cg, &mounts, &hier, "/batch", 0, &e), 0);
+	assert_false(cg.is_root);
+	mc_cgroup_close(&cg);
+	/* a cgroup namespace's root has cgroup.type: not the real root,
+	 * even with v1's mark beside it */
+	fixture_write("cg/cgroup.type", "domain\n");
+	fixture_write("cg/cgroup.sane_behavior", "0\n");
+	assert_int_equal(mc_cgroup_open(&cg, &mounts, &hier, "/", 0, &e), 0);
+	assert_false(cg.is_root);
+}
+
 static void ancestry_by_components(void **state)
 {
 	(void)state;
@@ -382,6 +528,12 @@ int main(void)
 		T(attach_writes_the_pid),
 		T(read_one_number),
 		T(stat_keys_match_exactly),
+		cmocka_unit_test(memfiles_by_type),
+		T(limit_v2),
+		T(limit_v1),
+		T(limit_garbage),
+		T(usage_by_type),
+		T(v2_root_known_by_cgroup_type),
 	};
 	return cmocka_run_group_tests(tests, names_setup, names_teardown);
 }

@@ -47,24 +47,28 @@ static void systemd_hybrid(void **state)
 	mc_mounts_free(&m);
 }
 
-/* A sysroot whose /sys/fs/cgroup/cgroup.controllers lists controllers:
- * what decides whether a cgroup2 mount offers memory (docs §8). */
-static const char *v2_sysroot(const char *controllers)
+/* A sysroot whose MNT/cgroup.controllers lists controllers: what decides
+ * whether a cgroup2 mount at MNT offers memory (docs §8). */
+static const char *v2_sysroot_at(const char *mnt, const char *controllers)
 {
 	static char root[64];
-	char path[160];
+	char path[200];
 	FILE *f;
 
 	strcpy(root, "/tmp/memcg-mounts-XXXXXX");
 	assert_non_null(mkdtemp(root));
-	snprintf(path, sizeof(path), "mkdir -p %s/sys/fs/cgroup", root);
+	snprintf(path, sizeof(path), "mkdir -p '%s%s'", root, mnt);
 	assert_int_equal(system(path), 0);
-	snprintf(path, sizeof(path), "%s/sys/fs/cgroup/cgroup.controllers",
-		 root);
+	snprintf(path, sizeof(path), "%s%s/cgroup.controllers", root, mnt);
 	f = fopen(path, "w");
 	fprintf(f, "%s\n", controllers);
 	fclose(f);
 	return root;
+}
+
+static const char *v2_sysroot(const char *controllers)
+{
+	return v2_sysroot_at("/sys/fs/cgroup", controllers);
 }
 
 static void rm_sysroot(const char *root)
@@ -123,11 +127,13 @@ static const char comounted[] =
 
 static void comounted_memory_exact_token(void **state)
 {
+	const char *path = tmpfile_with(comounted);
 	struct mc_mounts m;
 	struct mc_error e;
-	const struct mc_hier *h = pick(&m, tmpfile_with(comounted), NULL, &e);
+	const struct mc_hier *h = pick(&m, path, NULL, &e);
 
 	(void)state;
+	unlink(path);
 	assert_non_null(h);
 	assert_string_equal(h->target, "/sys/fs/cgroup/mem,blk");
 	assert_false(m.h[0].memory);
@@ -143,11 +149,13 @@ static const char bind_space[] =
 
 static void bind_mount_root_and_escaped_space(void **state)
 {
+	const char *path = tmpfile_with(bind_space);
 	struct mc_mounts m;
 	struct mc_error e;
-	const struct mc_hier *h = pick(&m, tmpfile_with(bind_space), NULL, &e);
+	const struct mc_hier *h = pick(&m, path, NULL, &e);
 
 	(void)state;
+	unlink(path);
 	assert_string_equal(m.h[0].root, "/docker/abc");
 	assert_string_equal(m.h[1].target, "/mnt/all memory");
 	/* the mount of the whole hierarchy wins over the sub-tree */
@@ -158,18 +166,144 @@ static void bind_mount_root_and_escaped_space(void **state)
 
 static void mount_option_chooses(void **state)
 {
+	const char *path = tmpfile_with(bind_space);
 	struct mc_mounts m;
 	struct mc_error e;
-	const struct mc_hier *h =
-		pick(&m, tmpfile_with(bind_space), "/sys/fs/cgroup/memory", &e);
+	const struct mc_hier *h = pick(&m, path, "/sys/fs/cgroup/memory", &e);
 
 	(void)state;
+	unlink(path);
 	assert_ptr_equal(h, &m.h[0]);
 	assert_null(mc_mounts_memory(&m, "/mnt/named", &e));
 	assert_int_equal(e.code, EINVAL);
 	assert_null(mc_mounts_memory(&m, "/nowhere", &e));
 	assert_int_equal(e.code, ENOENT);
 	mc_mounts_free(&m);
+}
+
+/* Write text to a new mountinfo file and parse it with sysroot. */
+static void parse_text(struct mc_mounts *m, const char *text,
+		       const char *sysroot)
+{
+	char path[64];
+	struct mc_error e;
+
+	snprintf(path, sizeof(path), "%s", tmpfile_with(text));
+	assert_int_equal(mc_mounts_parse(m, path, sysroot, &e), 0);
+	unlink(path);
+}
+
+/* Memory on cgroup2 at unified, the other controllers on v1: a hybrid
+ * booted with cgroup_no_v1=memory (docs §9, where /proc/PID/cgroup reads
+ * "2:pids:/ 1:cpu,cpuacct:/ 0::/A"). */
+static const char hybrid_v2_memory[] =
+	"26 23 0:23 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime - "
+	"tmpfs tmpfs rw,mode=755,inode64\n"
+	"27 26 0:24 / /sys/fs/cgroup/unified rw,nosuid,nodev,noexec,relatime "
+	"- cgroup2 cgroup2 rw,nsdelegate\n"
+	"28 26 0:25 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid,nodev,noexec,"
+	"relatime - cgroup cgroup rw,cpu,cpuacct\n"
+	"29 26 0:26 / /sys/fs/cgroup/pids rw,nosuid,nodev,noexec,relatime - "
+	"cgroup cgroup rw,pids\n";
+
+static void hybrid_memory_on_cgroup2(void **state)
+{
+	const char *root = v2_sysroot_at("/sys/fs/cgroup/unified",
+					 "cpuset io memory hugetlb rdma misc");
+	struct mc_mounts m;
+	struct mc_error e;
+	const struct mc_hier *h;
+
+	(void)state;
+	parse_text(&m, hybrid_v2_memory, root);
+	assert_int_equal(m.n, 3); /* the tmpfs is no cgroup mount */
+	h = mc_mounts_memory(&m, NULL, &e);
+	assert_non_null(h);
+	assert_int_equal(h->type, MC_V2);
+	assert_string_equal(h->target, "/sys/fs/cgroup/unified");
+	assert_true(h->memory);
+	/* the v1 mounts have other controllers */
+	assert_false(m.h[1].memory);
+	assert_false(m.h[2].memory);
+	mc_mounts_free(&m);
+	rm_sysroot(root);
+}
+
+/* The same hybrid where unified lists no memory (docs §8: systemd's
+ * unified has none): no memory hierarchy at all. */
+static void hybrid_without_memory_anywhere(void **state)
+{
+	const char *root = v2_sysroot_at("/sys/fs/cgroup/unified", "");
+	struct mc_mounts m;
+	struct mc_error e;
+
+	(void)state;
+	parse_text(&m, hybrid_v2_memory, root);
+	assert_false(m.h[0].memory);
+	assert_null(mc_mounts_memory(&m, NULL, &e));
+	assert_int_equal(e.code, ENOENT);
+	mc_mounts_free(&m);
+	rm_sysroot(root);
+}
+
+/* A v1 memory mount and a cgroup2 mount that also lists memory (in either
+ * order in mountinfo): the v1 mount, where charges can move. */
+static const char v1_line[] =
+	"27 26 0:24 / /sys/fs/cgroup/memory rw,nosuid,nodev,noexec,relatime "
+	"- cgroup cgroup rw,memory\n";
+static const char v2_line[] =
+	"28 26 0:25 / /sys/fs/cgroup/unified rw,nosuid,nodev,noexec,relatime "
+	"- cgroup2 cgroup2 rw,nsdelegate\n";
+
+static void v1_memory_wins_over_cgroup2(void **state)
+{
+	const char *root = v2_sysroot_at("/sys/fs/cgroup/unified",
+					 "cpu io memory pids");
+	char text[512];
+	struct mc_mounts m;
+	struct mc_error e;
+	const struct mc_hier *h;
+
+	(void)state;
+	for (int first_v2 = 0; first_v2 <= 1; first_v2++) {
+		snprintf(text, sizeof(text), "%s%s",
+			 first_v2 ? v2_line : v1_line,
+			 first_v2 ? v1_line : v2_line);
+		parse_text(&m, text, root);
+		assert_int_equal(m.n, 2);
+		assert_true(m.h[0].memory && m.h[1].memory);
+		h = mc_mounts_memory(&m, NULL, &e);
+		assert_non_null(h);
+		assert_int_equal(h->type, MC_V1);
+		assert_string_equal(h->target, "/sys/fs/cgroup/memory");
+		mc_mounts_free(&m);
+	}
+	rm_sysroot(root);
+}
+
+/* --mount naming the cgroup2 mount takes it, though v1 would win. */
+static void mount_option_picks_cgroup2(void **state)
+{
+	const char *root = v2_sysroot_at("/sys/fs/cgroup/unified",
+					 "cpu io memory pids");
+	char text[512];
+	struct mc_mounts m;
+	struct mc_error e;
+	const struct mc_hier *h;
+
+	(void)state;
+	snprintf(text, sizeof(text), "%s%s", v1_line, v2_line);
+	parse_text(&m, text, root);
+	h = mc_mounts_memory(&m, "/sys/fs/cgroup/unified", &e);
+	assert_non_null(h);
+	assert_int_equal(h->type, MC_V2);
+	assert_string_equal(h->target, "/sys/fs/cgroup/unified");
+	/* and naming the v1 mount takes that one */
+	h = mc_mounts_memory(&m, "/sys/fs/cgroup/memory", &e);
+	assert_non_null(h);
+	assert_int_equal(h->type, MC_V1);
+	mc_mounts_free(&m);
+	rm_sysroot(root);
 }
 
 static void ten_thousand_mounts(void **state)
@@ -224,6 +358,10 @@ int main(void)
 		cmocka_unit_test(comounted_memory_exact_token),
 		cmocka_unit_test(bind_mount_root_and_escaped_space),
 		cmocka_unit_test(mount_option_chooses),
+		cmocka_unit_test(hybrid_memory_on_cgroup2),
+		cmocka_unit_test(hybrid_without_memory_anywhere),
+		cmocka_unit_test(v1_memory_wins_over_cgroup2),
+		cmocka_unit_test(mount_option_picks_cgroup2),
 		cmocka_unit_test(ten_thousand_mounts),
 		cmocka_unit_test(charge_capability_by_version),
 	};

@@ -301,7 +301,209 @@ static void only_planned_records_move(void **state)
 	close(other);
 }
 
+/* --- cgroup v2 ----------------------------------------------------------- */
+
+#define MIB (1024ULL * 1024)
+
+/* The same three processes, on a cgroup v2 hierarchy. */
+static int setup_v2(void **state)
+{
+	engine_setup_v2(state);
+	mv.req.notice = keep_notice;
+	add_rec(101);
+	add_rec(102);
+	add_rec(103);
+	return 0;
+}
+
+/* v1, with the notices kept (for the room warning). */
+static int setup_v1_notices(void **state)
+{
+	setup(state);
+	mv.req.notice = keep_notice;
+	return 0;
+}
+
+/* v2 has no knob (docs §8): the run writes cgroup.procs and nothing
+ * else, so it reads no knob, writes none, records nothing to restore, and
+ * reports the charge as staying behind for a fact of the hierarchy. */
+static void v2_moves_without_a_knob(void **state)
+{
+	char v2[256], run[128];
+	struct mc_error e;
+
+	(void)state;
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_int_equal(fake.reads, 0);
+	assert_int_equal(fake.writes, 0);
+	assert_int_equal(state_files(), 0);
+	/* not even made and removed: the run directory never existed */
+	snprintf(run, sizeof(run), "%s/run", root);
+	assert_int_equal(access(run, F_OK), -1);
+	assert_int_equal(fake.nattached, 3);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(fake.attached[i], 101 + i);
+		assert_int_equal(mv.recs[i].status, MC_MOVED);
+	}
+	/* CHARGE prints "never (v2)": refused, not inferred, for the v2
+	 * reason, with no knob value in effect */
+	assert_true(mv.refused);
+	assert_false(mv.refusal_inferred);
+	mc_charge_cap_reason(MC_CAP_NO_V2, &mv.kernel, v2, sizeof(v2));
+	assert_string_equal(mv.refused_why, v2);
+	assert_int_equal(mv.charge, -1);
+	assert_false(mv.require_failed);
+}
+
+/* --require-charge on v2: nothing can satisfy it, so nothing moves. */
+static void v2_require_charge_moves_nothing(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	mv.req.require_charge = true;
+	assert_int_equal(mc_move_run(&mv, &e), -1);
+	assert_true(mv.require_failed);
+	assert_non_null(strstr(e.msg, "cgroup v2"));
+	assert_int_equal(fake.nattached, 0);
+	assert_int_equal(fake.reads + fake.writes, 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(mv.recs[i].status, MC_NOT_ATTEMPTED);
+	assert_int_equal(state_files(), 0);
+}
+
+/* An explicit --charge all on v2 asks for what cannot happen: one notice
+ * saying why. */
+static void v2_explicit_charge_warns_once(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	mv.req.charge_given = true;
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_int_equal(said.n, 1);
+	assert_non_null(strstr(said.msg[0], "cgroup v2"));
+	assert_int_equal(fake.nattached, 3);
+}
+
+/* The default --charge was not the user's request: no notice on v2. */
+static void v2_default_charge_is_silent(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	assert_false(mv.req.charge_given);
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_int_equal(said.n, 0);
+	assert_int_equal(fake.nattached, 3);
+}
+
+/* DEST's limit and usage, in the files of the fixture's hierarchy type. */
+static void dest_room(uint64_t limit, uint64_t usage)
+{
+	const struct mc_memfiles *f = mc_memfiles(hier.type);
+	char rel[128], num[32];
+
+	snprintf(rel, sizeof(rel), "cg/dst/%s", f->limit);
+	snprintf(num, sizeof(num), "%llu\n", (unsigned long long)limit);
+	fixture_write(rel, num);
+	snprintf(rel, sizeof(rel), "cg/dst/%s", f->usage);
+	snprintf(num, sizeof(num), "%llu\n", (unsigned long long)usage);
+	fixture_write(rel, num);
+}
+
+/* DEST has room for 10 MiB more; 101 and 103 are larger, 102 fits and
+ * 103 is just over. */
+static void tight_dest(void)
+{
+	const uint64_t rss[] = { 64 * MIB, 4 * MIB, 10 * MIB + 4096 };
+
+	dest_room(100 * MIB, 90 * MIB);
+	for (int i = 0; i < 3; i++) {
+		mv.recs[i].rss = rss[i];
+		mv.recs[i].have_rss = true;
+	}
+}
+
+/* One warning for each process whose RSS exceeds DEST's room, naming DEST
+ * and its OOM killer; none for the one that fits. */
+static void expect_room_warnings(void)
+{
+	assert_int_equal(said_with("OOM killer", NULL), 2);
+	assert_int_equal(said_with("OOM killer", "process 101 "), 1);
+	assert_int_equal(said_with("OOM killer", "process 102 "), 0);
+	assert_int_equal(said_with("OOM killer", "process 103 "), 1);
+	assert_int_equal(said_with("OOM killer", "'/dst'"), 2);
+	assert_int_equal(fake.nattached, 3); /* and they all still move */
+}
+
+static void v2_room_warning_per_process(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	tight_dest();
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	expect_room_warnings();
+}
+
+static void v2_no_room_warning_when_rss_fits(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	tight_dest();
+	/* exactly the room is no excess */
+	mv.recs[0].rss = mv.recs[2].rss = 10 * MIB;
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_int_equal(said_with("OOM killer", NULL), 0);
+	assert_int_equal(fake.nattached, 3);
+}
+
+/* v1 on a kernel that refuses the knob: the charge stays behind too. */
+static void v1_refused_room_warning(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	fake.refuse_nonzero = true;
+	tight_dest();
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_true(mv.refused);
+	expect_room_warnings();
+}
+
+/* v1 with --charge none: the knob is 0, the charge stays behind. */
+static void v1_charge_none_room_warning(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	mv.req.mode = MC_CHARGE_NONE;
+	tight_dest();
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_int_equal(mv.charge, 0);
+	expect_room_warnings();
+}
+
+/* v1 with the knob accepted: the charge goes with the process (or the
+ * write fails with ENOMEM), so DEST's room is no reason to warn. */
+static void v1_charge_moves_no_room_warning(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	tight_dest();
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_int_equal(fake.knob_during_attach, MC_CHARGE_ALL);
+	assert_int_equal(said_with("OOM killer", NULL), 0);
+	assert_int_equal(fake.nattached, 3);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, engine_teardown)
+#define T2(f) cmocka_unit_test_setup_teardown(f, setup_v2, engine_teardown)
+#define T1N(f) \
+	cmocka_unit_test_setup_teardown(f, setup_v1_notices, engine_teardown)
 
 int main(void)
 {
@@ -322,6 +524,15 @@ int main(void)
 		T(atomic_bad_pid_moves_nothing),
 		T(keep_mode_writes_nothing),
 		T(only_planned_records_move),
+		T2(v2_moves_without_a_knob),
+		T2(v2_require_charge_moves_nothing),
+		T2(v2_explicit_charge_warns_once),
+		T2(v2_default_charge_is_silent),
+		T2(v2_room_warning_per_process),
+		T2(v2_no_room_warning_when_rss_fits),
+		T1N(v1_refused_room_warning),
+		T1N(v1_charge_none_room_warning),
+		T1N(v1_charge_moves_no_room_warning),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

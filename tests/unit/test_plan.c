@@ -183,7 +183,95 @@ static void refuse_fills_the_reason(void **state)
 	assert_non_null(strstr(v2, "v2"));
 }
 
+/* --- cgroup v2 ----------------------------------------------------------- */
+
+#define MIB (1024ULL * 1024)
+
+/* Two processes of /src, a dry run into /dst on cgroup v2, whose room is
+ * 10 MiB (memory.max less memory.current) and below both RSSes. */
+static int setup_v2(void **state)
+{
+	engine_setup_v2(state);
+	mv.req.dry_run = true;
+	mv.req.notice = keep_notice;
+	add_rec(101);
+	add_rec(102);
+	fixture_write("cg/dst/memory.max", "104857600\n");
+	fixture_write("cg/dst/memory.current", "94371840\n");
+	for (int i = 0; i < 2; i++) {
+		mv.recs[i].rss = 64 * MIB;
+		mv.recs[i].have_rss = true;
+	}
+	return 0;
+}
+
+/* DEST has a child cgroup and hands it memory: the kernel would refuse
+ * every process with EBUSY (docs §9). */
+static void busy_dest(void)
+{
+	fixture_write("cg/dst/cgroup.subtree_control", "cpu memory\n");
+	fixture_write("cg/dst/child/cgroup.type", "domain\n");
+}
+
+/* A dry run on v2 knows that no charge moves (a fact, not an inference)
+ * and predicts the room warning for each process. */
+static void dry_run_v2_warns_of_room(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_true(mv.refused);
+	assert_false(mv.refusal_inferred);
+	assert_int_equal(mv.recs[0].status, MC_PLANNED);
+	assert_int_equal(mv.recs[1].status, MC_PLANNED);
+	assert_int_equal(said_with("OOM killer", "process 101 "), 1);
+	assert_int_equal(said_with("OOM killer", "process 102 "), 1);
+	assert_int_equal(said_with("OOM killer", "'/dst'"), 2);
+	assert_int_equal(fake.nattached, 0);
+	assert_int_equal(fake.reads + fake.writes, 0);
+}
+
+/* A busy DEST: every planned record fails with the predicted EBUSY,
+ * nothing is attached, and the room warning is still given, so one dry run
+ * names every obstacle. */
+static void dry_run_v2_predicts_ebusy(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	busy_dest();
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(mv.recs[i].status, MC_FAILED);
+		assert_int_equal(mv.recs[i].err, EBUSY);
+		assert_non_null(mv.recs[i].msg);
+		assert_memory_equal(mv.recs[i].msg, "predicted:", 10);
+		assert_non_null(strstr(mv.recs[i].msg, "'/dst'"));
+	}
+	assert_int_equal(fake.nattached, 0);
+	assert_int_equal(fake.reads + fake.writes, 0);
+	assert_int_equal(state_files(), 0);
+	assert_int_equal(said_with("OOM killer", "process 101 "), 1);
+	assert_int_equal(said_with("OOM killer", "process 102 "), 1);
+}
+
+/* Only planned records are predicted: one already in DEST stays skipped. */
+static void dry_run_v2_ebusy_only_planned(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	busy_dest();
+	mv.recs[0].status = MC_SKIPPED;
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_int_equal(mv.recs[0].status, MC_SKIPPED);
+	assert_int_equal(mv.recs[1].status, MC_FAILED);
+	assert_int_equal(mv.recs[1].err, EBUSY);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, engine_teardown)
+#define T2(f) cmocka_unit_test_setup_teardown(f, setup_v2, engine_teardown)
 
 int main(void)
 {
@@ -197,6 +285,9 @@ int main(void)
 		T(require_rule),
 		T(keep_at_zero_refused),
 		T(refuse_fills_the_reason),
+		T2(dry_run_v2_warns_of_room),
+		T2(dry_run_v2_predicts_ebusy),
+		T2(dry_run_v2_ebusy_only_planned),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
