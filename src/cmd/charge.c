@@ -54,24 +54,29 @@ static int show(const struct mc_ctx *c, const struct mc_cgroup *cg,
 	struct mc_table t;
 	struct mc_error e;
 	char why[256];
-	int val;
+	int val = 0;
 
 	if (mc_table_init(&t, "cgroups", columns, NCOLS, default_cols, c->out,
 			  &e) < 0)
 		return mc_fail(MC_EXIT_USAGE, &e);
-	if (mc_knob_read(cg, &val, &e) < 0) {
+	/* v2 has no knob (docs §8): the row says why, MODE and VALUE null */
+	if (cap != MC_CAP_NO_V2 && mc_knob_read(cg, &val, &e) < 0) {
 		mc_table_free(&t);
 		return mc_fail(MC_EXIT_FAIL, &e);
 	}
 	ln = mc_table_line(&t, NULL);
 	mc_cell_str(&t, ln, COL_CGROUP, cg->path);
-	mc_cell_str(&t, ln, COL_MODE, mc_mode_name(val));
-	mc_cell_num(&t, ln, COL_VALUE, true, val);
+	mc_cell_str(&t, ln, COL_MODE,
+		    cap == MC_CAP_NO_V2 ? NULL : mc_mode_name(val));
+	mc_cell_num(&t, ln, COL_VALUE, cap != MC_CAP_NO_V2, val);
 	mc_cell_bool(&t, ln, COL_MOVES, cap == MC_CAP_YES);
 	mc_cell_str(&t, ln, COL_REASON,
 		    mc_charge_cap_reason(cap, k, why, sizeof(why)));
 	mc_table_print(&t, stdout);
 	mc_table_free(&t);
+	if (cap == MC_CAP_NO_V2)
+		mc_warn("'%s' is on cgroup v2, which has no %s: the kernel "
+			"never moves charges there", cg->path, MC_KNOB);
 	return MC_EXIT_OK;
 }
 
@@ -80,6 +85,17 @@ static int set(const struct mc_cgroup *cg, const struct mc_kernel *k, int val)
 	struct mc_error e;
 	char why[256];
 
+	if (cg->hier->type == MC_V2) {
+		if (val == MC_CHARGE_NONE) {
+			mc_warn("'%s' is on cgroup v2, which never moves "
+				"charges: nothing to set", cg->path);
+			return MC_EXIT_OK;
+		}
+		mc_warn("cannot set '%s' to move charges (%s): cgroup v2 has "
+			"no %s and never moves charges", cg->path,
+			mc_mode_name(val), MC_KNOB);
+		return MC_EXIT_NOCHARGE;
+	}
 	if (mc_knob_repair(notice, &e) < 0)
 		mc_warn("%s", e.msg);
 	/* the same lock as memcg move: never interleave with a run */

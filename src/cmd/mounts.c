@@ -70,20 +70,23 @@ static void add_row(struct mc_table *t, const struct mc_hier *h,
 							    sizeof(why)));
 }
 
-static void summary(const struct mc_hier *used, const struct mc_kernel *k,
-		    const struct mc_error *why, FILE *out)
+/* A note, so on stderr whatever the output mode (DESIGN, Decisions). */
+static void note(const struct mc_hier *used, const struct mc_kernel *k,
+		 const struct mc_error *why)
 {
 	char reason[256];
 
 	if (!used) {
-		fprintf(out, "memcg: %s\n", why->msg);
+		mc_warn("%s", why->msg);
 		return;
 	}
-	fprintf(out, "memcg uses the memory hierarchy at %s; %s%s\n",
-		used->target,
+	mc_warn("using the memory hierarchy at %s (%s); %s%s", used->target,
+		used->type == MC_V2 ? "cgroup2" : "cgroup v1",
 		mc_charge_cap_reason(mc_charge_cap(used, k), k, reason,
 				     sizeof(reason)),
-		" (inferred from the kernel version)");
+		/* v2 has no knob at all: certain, not read off the version */
+		used->type == MC_V1 ? " (inferred from the kernel version)"
+				    : "");
 }
 
 int mc_cmd_mounts(struct mc_ctx *c)
@@ -105,8 +108,7 @@ int mc_cmd_mounts(struct mc_ctx *c)
 		for (size_t i = 0; i < c->m.n; i++)
 			add_row(&t, &c->m.h[i], c->h, &k);
 		mc_table_print(&t, stdout);
-		summary(c->h, &k, &c->why,
-			mc_stdout_is_data(c) ? stderr : stdout);
+		note(c->h, &k, &c->why);
 	}
 	mc_table_free(&t);
 	return rc;

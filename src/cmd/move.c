@@ -53,7 +53,8 @@ static const struct mc_colinfo columns[] = {
 	[COL_TIME] = { "TIME", 6, MC_COLF_RIGHT, MC_COL_NUM,
 		       "microseconds the kernel took for the move" },
 	[COL_CHARGE] = { "CHARGE", 7, 0, MC_COL_STR,
-			 "charge the kernel was asked to move, or refused" },
+			 "charge the kernel was asked to move, refused, or "
+			 "never (v2)" },
 	[COL_NOISY] = { "NOISY", 5, 0, MC_COL_BOOL,
 			"source and destination readings disagree by more "
 			"than the per-CPU slack",
@@ -246,6 +247,11 @@ static int parse_operands(const char **args, const char **dest,
 	return 0;
 }
 
+static bool v2(const struct mc_move *mv)
+{
+	return mv->req.h->type == MC_V2;
+}
+
 static void add_row(struct mc_table *t, const struct mc_move *mv,
 		    const struct mc_move_rec *r)
 {
@@ -277,7 +283,8 @@ static void add_row(struct mc_table *t, const struct mc_move *mv,
 	mc_cell_size(t, ln, COL_RSS, r->have_rss, (int64_t)r->rss);
 	mc_cell_num(t, ln, COL_TIME, r->have_time, (int64_t)r->time_us);
 	mc_cell_str(t, ln, COL_CHARGE,
-		    mv->refused ? "refused"
+		    v2(mv) ? "never (v2)"
+		    : mv->refused ? "refused"
 				: mv->charge >= 0 ? mc_mode_name(mv->charge)
 						  : NULL);
 	if (r->have_moved)
@@ -366,8 +373,10 @@ static void print_summary(const struct mc_move *mv, const struct tally *s,
 		fprintf(out, "dry run: %zu planned, %zu failed, %zu exited, "
 			"%zu skipped; charge %s", s->planned, s->failed,
 			s->exited, s->skipped,
-			mv->refused ? "would not move (inferred from the "
-				      "kernel version)"
+			v2(mv) ? "would not move (cgroup v2 never moves "
+				 "charges)"
+			: mv->refused ? "would not move (inferred from the "
+					"kernel version)"
 			: mv->charge == 0 ? "would not move (DEST's setting "
 					    "is 0)"
 					  : "would move (inferred from the "
@@ -385,7 +394,10 @@ static void print_summary(const struct mc_move *mv, const struct tally *s,
 		fprintf(out, ", %zu rolled back", s->rolled);
 	if (s->notatt)
 		fprintf(out, ", %zu not attempted", s->notatt);
-	if (mv->refused)
+	if (v2(mv))
+		fprintf(out, "; charge did not move (cgroup v2 never moves "
+			"charges)");
+	else if (mv->refused)
 		fprintf(out, "; charge did not move (refused by the kernel)");
 	else if (s->measured)
 		fprintf(out, "; charge moved %s%s",
@@ -455,6 +467,7 @@ static void request(struct mc_move_req *req, const struct mc_ctx *c,
 	req->wait = wait;
 	req->measure = mc_table_needs(t);
 	req->also = opt.also;
+	req->charge_given = opt.charge != NULL;
 }
 
 /* Validate, move, report. Returns the exit status. */

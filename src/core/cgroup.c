@@ -289,10 +289,15 @@ static int open_dir(struct mc_cgroup *cg, const struct mc_mounts *m,
 		return mc_err(e, errno, "cannot stat '%s'", cg->dir);
 	cg->ino = st.st_ino;
 	cg->dev = st.st_dev;
-	/* only the real root has cgroup.sane_behavior; "/" may be a cgroup
-	 * namespace's root, whose counters are ordinary */
-	cg->is_root = faccessat(cg->dfd, "cgroup.sane_behavior", F_OK,
-				AT_SYMLINK_NOFOLLOW) == 0;
+	/* v1: only the real root has cgroup.sane_behavior; v2: every cgroup
+	 * but the root has cgroup.type. "/" may be a cgroup namespace's root,
+	 * whose counters are ordinary */
+	if (cg->hier->type == MC_V2)
+		cg->is_root = faccessat(cg->dfd, "cgroup.type", F_OK,
+					AT_SYMLINK_NOFOLLOW) != 0;
+	else
+		cg->is_root = faccessat(cg->dfd, "cgroup.sane_behavior", F_OK,
+					AT_SYMLINK_NOFOLLOW) == 0;
 	return 0;
 }
 

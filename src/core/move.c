@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/dest.h"
 #include "core/from.h"
 #include "core/lock.h"
 #include "core/plan.h"
@@ -66,6 +67,8 @@ static int open_also(struct mc_move *mv, struct mc_error *e)
 
 int mc_move_open(struct mc_move *mv, const char *dest, struct mc_error *e)
 {
+	char msg[900];
+
 	if (mc_kernel_read(&mv->kernel, mv->req.m->sysroot, e) < 0)
 		return -1;
 	if (mc_cgroup_open(&mv->dst, mv->req.m, mv->req.h, dest,
@@ -79,10 +82,15 @@ int mc_move_open(struct mc_move *mv, const char *dest, struct mc_error *e)
 	}
 	if (open_also(mv, e) < 0)
 		return -1;
+	if (mc_dest_unit_warning(mv->req.m, &mv->dst, msg, sizeof(msg)))
+		mc_step_notice(mv, "%s", msg);
 	if ((mv->req.measure & MC_MEASURE_USAGE)) {
 		mv->dst_usage_fd = mc_cgroup_openat(
-		    &mv->dst, "memory.usage_in_bytes", O_RDONLY, e);
-		if (mv->dst_usage_fd < 0)
+		    &mv->dst, mc_memfiles(mv->req.h->type)->usage, O_RDONLY, e);
+		/* the root of a v2 hierarchy has no memory.current: the
+		 * readings are unknown, the move goes on */
+		if (mv->dst_usage_fd < 0 &&
+		    !(e->code == ENOENT && mv->dst.is_root))
 			return -1;
 	}
 	return open_pages(mv, e);
@@ -170,6 +178,17 @@ static int set_charge(struct mc_move *mv, struct mc_error *e)
 {
 	struct mc_error ke;
 
+	/* v2 has no knob: nothing to set, nothing to restore (docs §8) */
+	if (mv->req.h->type == MC_V2) {
+		mc_plan_refuse(mv, MC_CAP_NO_V2, false);
+		if (mc_plan_require(mv, e) < 0)
+			return -1;
+		if (mv->req.charge_given && mv->req.mode != MC_CHARGE_NONE &&
+		    mv->req.mode != MC_CHARGE_KEEP)
+			mc_step_notice(mv, "charge will not move: %s",
+				       mv->refused_why);
+		return 0;
+	}
 	if (mv->req.mode == MC_CHARGE_KEEP) {
 		if (mv->ops->knob_read(&mv->dst, &mv->charge, e) < 0)
 			return -1;
@@ -378,6 +397,8 @@ int mc_move_run(struct mc_move *mv, struct mc_error *e)
 		return -1;
 	}
 	mc_err_clear(e);
+	if (mv->refused || mv->charge == 0)
+		mc_step_read_room(mv);
 	ok = mv->from >= 0 ? mc_from_move(mv, e) : move_listed(mv);
 	mc_step_stopped(mv);
 	if (needs_rollback(mv))

@@ -118,6 +118,7 @@ struct mc_move_req {
 	bool predict;				/* dry run: PREDICTED */
 	int wait;				/* seconds for DEST's lock */
 	unsigned measure;			/* enum mc_measure bits */
+	bool charge_given;			/* --charge on the command line */
 	const char *also;			/* --also LIST, or NULL */
 };
 
@@ -144,7 +145,7 @@ struct mc_move {
 	struct mc_pages *pages;		/* attribution, when asked */
 	bool predicting;		/* req.predict, and pages could open */
 	struct mc_pages_result before, after;
-	bool have_room;			/* dry run: DEST's room */
+	bool have_room;			/* DEST's room, when it matters */
 	uint64_t room;
 
 	struct mc_origin *origins;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dest.h"
 #include "core/from.h"
 #include "core/size.h"
 #include "core/step.h"
@@ -48,15 +49,27 @@ uint64_t mc_move_predict(const struct mc_pages_result *res, uint64_t from,
 	       ((mode & 2) ? mc_step_bytes_in(res, from, false) : 0);
 }
 
-/* How much more DEST can be charged, with its ancestors' limits. */
-static void read_room(struct mc_move *mv)
+/* What the kernel would refuse on v2 (docs §9): DEST that hands memory
+ * to children (EBUSY), a writer who may not write the common ancestor's
+ * cgroup.procs (EACCES). -1 when the record now says failed. */
+static int predict_v2(struct mc_move *mv, struct mc_move_rec *r)
 {
-	struct mc_room rm;
+	char why[700];
+	struct mc_error e;
 
-	mc_step_room(mv, &rm);
-	mv->have_room = rm.known;
-	mv->room = rm.room;
-	free(rm.where);
+	if (mv->req.h->type != MC_V2)
+		return 0;
+	if (mc_dest_v2_busy(&mv->dst)) {
+		mc_rec_set(r, MC_FAILED, EBUSY, "predicted: %s",
+			   mc_dest_v2_why(EBUSY, &mv->dst, why, sizeof(why)));
+		return -1;
+	}
+	if (mc_dest_v2_access(mv->req.m, &mv->origins[r->origin].cg, &mv->dst,
+			      &e) < 0) {
+		mc_rec_set(r, MC_FAILED, e.code, "predicted: %s", e.msg);
+		return -1;
+	}
+	return 0;
 }
 
 /* What the kernel would move (docs §2.1, §2.3): only pages charged to the
@@ -96,17 +109,18 @@ int mc_plan_dry_run(struct mc_move *mv, struct mc_error *e)
 	struct mc_carry c = {0};
 
 	mv->charge = mv->req.mode;
-	if (mv->req.mode == MC_CHARGE_KEEP &&
+	if (mv->req.mode == MC_CHARGE_KEEP && cap != MC_CAP_NO_V2 &&
 	    mv->ops->knob_read(&mv->dst, &mv->charge, e) < 0)
 		return -1;
+	/* v2 never moves charge: a fact of the hierarchy, not a guess */
 	if (cap != MC_CAP_YES)
-		mc_plan_refuse(mv, cap, true);
+		mc_plan_refuse(mv, cap, cap != MC_CAP_NO_V2);
 	if (mc_plan_require(mv, e) < 0)
 		return -1;
 	if (mv->from >= 0 && !mc_from_list(mv, e) && !mv->interrupted)
 		return -1;
-	if (mv->predicting)
-		read_room(mv);
+	if (mv->predicting || mv->refused || mv->charge == 0)
+		mc_step_read_room(mv);
 	for (size_t i = 0; i < mv->nrecs; i++) {
 		if (mv->recs[i].status != MC_PLANNED)
 			continue;
@@ -117,6 +131,9 @@ int mc_plan_dry_run(struct mc_move *mv, struct mc_error *e)
 		}
 		c.valid = false;
 		mc_step_read_before(mv, &mv->recs[i], &c);
+		if (predict_v2(mv, &mv->recs[i]) < 0)
+			continue;
+		mc_step_room_warn(mv, &mv->recs[i]);
 		predict(mv, &mv->recs[i]);
 	}
 	return 0;

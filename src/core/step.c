@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/dest.h"
 #include "core/proc.h"
 #include "core/size.h"
 
@@ -116,6 +117,11 @@ void mc_rec_set(struct mc_move_rec *r, enum mc_status st, int err,
 	va_end(ap);
 }
 
+static const char *usage_file(const struct mc_move *mv)
+{
+	return mc_memfiles(mv->req.h->type)->usage;
+}
+
 static enum mc_rel relation(const struct mc_cgroup *src,
 			    const struct mc_cgroup *dst)
 {
@@ -150,9 +156,11 @@ ssize_t mc_move_origin(struct mc_move *mv, const char *hpath,
 		return -1;
 	o->rel = relation(&o->cg, &mv->dst);
 	if ((mv->req.measure & MC_MEASURE_USAGE)) {
-		o->usage_fd = mc_cgroup_openat(&o->cg, "memory.usage_in_bytes",
+		o->usage_fd = mc_cgroup_openat(&o->cg, usage_file(mv),
 					       O_RDONLY, e);
-		if (o->usage_fd < 0) {
+		/* the root of a v2 hierarchy has no memory.current: its
+		 * readings are unknown */
+		if (o->usage_fd < 0 && !(e->code == ENOENT && o->cg.is_root)) {
 			mc_cgroup_close(&o->cg);
 			return -1;
 		}
@@ -223,7 +231,7 @@ static int read_usage(int fd, uint64_t *v)
 {
 	struct mc_error ignored;
 
-	return mc_fd_read_u64(fd, v, "memory.usage_in_bytes", &ignored);
+	return mc_fd_read_u64(fd, v, "usage", &ignored);
 }
 
 void mc_step_read_before(struct mc_move *mv, struct mc_move_rec *r,
@@ -262,8 +270,6 @@ static void read_after(struct mc_move *mv, struct mc_move_rec *r,
 	}
 }
 
-#define UNLIMITED (UINT64_C(1) << 62)
-
 static void limit_of(struct mc_move *mv, const char *path, struct mc_room *rm)
 {
 	uint64_t limit, usage, room;
@@ -272,12 +278,9 @@ static void limit_of(struct mc_move *mv, const char *path, struct mc_room *rm)
 
 	if (mc_cgroup_open(&cg, mv->req.m, mv->req.h, path, 0, &ignored) < 0)
 		return;
-	if (!cg.is_root &&
-	    mc_cgroup_read_u64(&cg, "memory.limit_in_bytes", &limit,
-			       &ignored) == 0 &&
-	    mc_cgroup_read_u64(&cg, "memory.usage_in_bytes", &usage,
-			       &ignored) == 0 &&
-	    limit < UNLIMITED) {
+	if (!cg.is_root && mc_cgroup_read_limit(&cg, &limit, &ignored) == 0 &&
+	    limit != MC_UNLIMITED &&
+	    mc_cgroup_read_usage(&cg, &usage, &ignored) == 0) {
 		room = limit > usage ? limit - usage : 0;
 		char *where = strdup(cg.path);
 
@@ -421,6 +424,32 @@ static void exact_cols(struct mc_move *mv, struct mc_move_rec *r)
 	r->have_exact = r->have_unseen = true;
 }
 
+void mc_step_read_room(struct mc_move *mv)
+{
+	struct mc_room rm;
+
+	mc_step_room(mv, &rm);
+	mv->have_room = rm.known;
+	mv->room = rm.room;
+	free(rm.where);
+}
+
+void mc_step_room_warn(struct mc_move *mv, const struct mc_move_rec *r)
+{
+	char room[MC_SIZE_BUFSZ], rss[MC_SIZE_BUFSZ];
+
+	if (!mv->have_room || !r->have_rss || r->rss <= mv->room ||
+	    !(mv->refused || mv->charge == 0))
+		return;
+	mc_step_notice(mv,
+		       "'%s' has room for %s more within its limits; process "
+		       "%d has %s resident, which stays charged to its "
+		       "source: the OOM killer of '%s' will pick it first",
+		       mv->dst.path, mc_size_human(room, sizeof(room), mv->room),
+		       (int)r->pid, mc_size_human(rss, sizeof(rss), r->rss),
+		       mv->dst.path);
+}
+
 /* --also, after the memory move: the other hierarchies. A failure there
  * does not undo the memory move; the row says what happened. */
 static void move_also(struct mc_move *mv, struct mc_move_rec *r)
@@ -447,6 +476,7 @@ bool mc_step_move(struct mc_move *mv, struct mc_move_rec *r, struct mc_carry *c)
 {
 	uint64_t t0;
 	bool seen;
+	char why[700];
 	int err;
 
 	if (mv->req.progress && (r - mv->recs) % 256 == 255)
@@ -466,6 +496,7 @@ bool mc_step_move(struct mc_move *mv, struct mc_move_rec *r, struct mc_carry *c)
 		exact_cols(mv, r);
 	if (err == 0) {
 		mc_rec_set(r, MC_MOVED, 0, NULL);
+		mc_step_room_warn(mv, r);
 		move_also(mv, r);
 		if (r->have_before && r->have_after) {
 			r->moved = mc_moved_rule(mv->origins[r->origin].rel,
@@ -487,6 +518,8 @@ bool mc_step_move(struct mc_move *mv, struct mc_move_rec *r, struct mc_carry *c)
 	}
 	if (err == ENOMEM)
 		explain_nomem(mv, r);
+	else if (mc_dest_v2_why(err, &mv->dst, why, sizeof(why)))
+		mc_rec_set(r, MC_FAILED, err, "%s", why);
 	else
 		mc_rec_set(r, MC_FAILED, err, "%s", strerror(err));
 	r->moved = 0;

@@ -49,6 +49,13 @@ struct mc_room {
 };
 void mc_step_room(struct mc_move *mv, struct mc_room *rm);
 
+/* Where the charge stays in the source (v2, v1 on 6.13+, --charge none),
+ * the process still lands in DEST: warn when its RSS is more than DEST's
+ * room (mv->room), since DEST's OOM killer will pick it first. */
+void mc_step_room_warn(struct mc_move *mv, const struct mc_move_rec *r);
+/* Read DEST's room into mv->room when the charge stays behind. */
+void mc_step_read_room(struct mc_move *mv);
+
 /* Move one process. Returns false when the run must stop (--atomic). */
 bool mc_step_move(struct mc_move *mv, struct mc_move_rec *r,
 		  struct mc_carry *c);

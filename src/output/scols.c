@@ -2,6 +2,7 @@
  * the one file of memcg that includes <libsmartcols.h>. */
 #include <errno.h>
 #include <libsmartcols.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "core/size.h"
@@ -62,6 +63,16 @@ static int add_lines(const struct mc_table *t, struct libscols_table *tb,
 	return 0;
 }
 
+/* libsmartcols prints nothing for a table without lines; a reader still
+ * wants to see the columns (`memcg ps` of an empty cgroup). With no cells,
+ * each column is as wide as its name: the names and one space between. */
+static int print_header(const struct mc_table *t, FILE *out)
+{
+	for (size_t i = 0; i < t->ncols; i++)
+		fprintf(out, "%s%s", i ? " " : "", t->info[t->cols[i]].name);
+	return fputc('\n', out) == EOF ? -EIO : 0;
+}
+
 int mc_print_scols(const struct mc_table *t, FILE *out)
 {
 	struct libscols_table *tb = new_table(t);
@@ -69,6 +80,11 @@ int mc_print_scols(const struct mc_table *t, FILE *out)
 					   sizeof(*sl));
 	int rc = -ENOMEM;
 
+	if (!t->nlines && !t->noheadings) {
+		free(sl);
+		scols_unref_table(tb);
+		return print_header(t, out);
+	}
 	if (tb && sl)
 		rc = add_lines(t, tb, sl);
 	if (!rc) {

@@ -208,6 +208,28 @@ static void empty_document(void **state)
 	mc_table_free(&t);
 }
 
+/* A table without lines still shows its columns; -n shows nothing. */
+static void empty_table_has_header(void **state)
+{
+	struct mc_table t;
+	struct mc_error e;
+	char *s;
+
+	(void)state;
+	assert_int_equal(init(&t, NULL, 0, &e), 0);
+	s = print(&t);
+	assert_string_equal(s, "A SIZE\n");
+	free(s);
+	mc_table_free(&t);
+	assert_int_equal(mc_table_init(&t, "rows", info, 4, defaults,
+				       &(struct mc_out_opts){ .noheadings = 1 },
+				       &e), 0);
+	s = print(&t);
+	assert_string_equal(s, "");
+	free(s);
+	mc_table_free(&t);
+}
+
 static void needs(void **state)
 {
 	struct mc_out_opts o = { 0 };
@@ -235,6 +257,7 @@ int main(void)
 		cmocka_unit_test(json_children),
 		cmocka_unit_test(tree_lines),
 		cmocka_unit_test(empty_document),
+		cmocka_unit_test(empty_table_has_header),
 		cmocka_unit_test(needs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
