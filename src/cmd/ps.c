@@ -131,7 +131,7 @@ static int find_groups(struct ps *p, const char *name, struct mc_error *e)
 	if (recursive) {
 		rc = mc_tree_walk(p->m, p->h, cg.rel, add_group, p, e);
 	} else {
-		struct mc_tree_node node = { cg.path, cg.rel, cg.ino };
+		struct mc_tree_node node = { cg.path, cg.rel, cg.ino, 0 };
 
 		rc = add_group(p, &node, e);
 	}

@@ -144,6 +144,8 @@ struct walk {
 	void *arg;
 	struct buf rel;		/* below the mount point; "" for it */
 	struct buf path;	/* the hierarchy path; "" for "/" */
+	unsigned depth;		/* of the directory being walked */
+	int maxdepth;		/* negative: no limit */
 };
 
 static int walk_dir(struct walk *w, int dfd, struct mc_error *e);
@@ -164,8 +166,10 @@ static int walk_child(struct walk *w, int dfd, const char *name,
 	rc = buf_add(&w->rel, rlen ? "/" : "", name, e);
 	if (!rc)
 		rc = buf_add(&w->path, "/", name, e);
+	w->depth++;
 	if (!rc)
 		rc = walk_dir(w, cfd, e);
+	w->depth--;
 	close(cfd);
 	buf_cut(&w->rel, rlen);
 	buf_cut(&w->path, plen);
@@ -184,9 +188,11 @@ static int walk_dir(struct walk *w, int dfd, struct mc_error *e)
 	node.rel = w->rel.len ? w->rel.s : ".";
 	node.path = w->path.len ? w->path.s : "/";
 	node.ino = st.st_ino;
+	node.depth = w->depth;
 	rc = w->fn(w->arg, &node, e);
-	if (!rc)
-		rc = read_names(dfd, &names, e);
+	if (rc || (w->maxdepth >= 0 && w->depth >= (unsigned)w->maxdepth))
+		return rc;
+	rc = read_names(dfd, &names, e);
 	for (char *p = names.s; !rc && p && p < names.s + names.len;) {
 		char *end = strchr(p, '/');
 
@@ -218,7 +224,14 @@ int mc_tree_walk(const struct mc_mounts *m, const struct mc_hier *h,
 		 const char *rel, mc_tree_fn fn, void *arg,
 		 struct mc_error *e)
 {
-	struct walk w = { .fn = fn, .arg = arg };
+	return mc_tree_walk_depth(m, h, rel, -1, fn, arg, e);
+}
+
+int mc_tree_walk_depth(const struct mc_mounts *m, const struct mc_hier *h,
+		       const char *rel, int maxdepth, mc_tree_fn fn,
+		       void *arg, struct mc_error *e)
+{
+	struct walk w = { .fn = fn, .arg = arg, .maxdepth = maxdepth };
 	int dfd = open_rel(m, h, rel, e), rc;
 
 	if (dfd < 0)

@@ -15,6 +15,7 @@ struct mc_tree_node {
 	const char *path;	/* as /proc/PID/cgroup prints it */
 	const char *rel;	/* below the mount point ("." for it) */
 	uint64_t ino;		/* st_ino = the kpagecgroup value */
+	unsigned depth;		/* levels below the walk's start (0) */
 };
 
 /* Called for each directory, parents before children. Non-zero stops the
@@ -31,6 +32,11 @@ typedef int (*mc_tree_fn)(void *arg, const struct mc_tree_node *node,
 int mc_tree_walk(const struct mc_mounts *m, const struct mc_hier *h,
 		 const char *rel, mc_tree_fn fn, void *arg,
 		 struct mc_error *e);
+/* The same, down to maxdepth levels below rel (0: rel alone; negative: no
+ * limit): deeper directories are not even read. */
+int mc_tree_walk_depth(const struct mc_mounts *m, const struct mc_hier *h,
+		       const char *rel, int maxdepth, mc_tree_fn fn,
+		       void *arg, struct mc_error *e);
 
 /* The PIDs of the cgroup at rel (its cgroup.procs), sorted; *pids is for
  * free(). ENOENT when the cgroup does not exist. */

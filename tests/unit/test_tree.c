@@ -122,6 +122,7 @@ static int teardown(void **state)
 struct seen {
 	char path[16][64], rel[16][64];
 	uint64_t ino[16];
+	unsigned depth[16];
 	size_t n;
 	const char *stop_at;	/* return 7 here */
 	struct fx *remove_from;	/* visiting x or y removes the other */
@@ -136,6 +137,7 @@ static int collect(void *arg, const struct mc_tree_node *node,
 	assert_true(s->n < 16);
 	snprintf(s->path[s->n], sizeof(s->path[0]), "%s", node->path);
 	snprintf(s->rel[s->n], sizeof(s->rel[0]), "%s", node->rel);
+	s->depth[s->n] = node->depth;
 	s->ino[s->n++] = node->ino;
 	if (s->remove_from && !strcmp(node->path, "/x"))
 		assert_int_equal(rmdir(at(s->remove_from, MNT "/y")), 0);
@@ -201,6 +203,30 @@ static void walk_below_and_stop(void **state)
 }
 
 /* The mount's root is /ctr: hierarchy paths start with it. */
+/* depth counts from the start; deeper directories are not visited */
+static void walk_to_a_depth(void **state)
+{
+	struct fx *f = *state;
+	struct seen s = { 0 };
+	struct mc_error e;
+
+	assert_int_equal(mc_tree_walk_depth(&f->m, f->h, ".", 0, collect, &s,
+					    &e), 0);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.path[0], "/");
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(mc_tree_walk_depth(&f->m, f->h, "a", 1, collect, &s,
+					    &e), 0);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.depth[find(&s, "/a")], 0);
+	assert_int_equal(s.depth[find(&s, "/a/b")], 1);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(mc_tree_walk(&f->m, f->h, ".", collect, &s, &e), 0);
+	assert_int_equal(s.n, 5);
+	assert_int_equal(s.depth[find(&s, "/a/b/c")], 3);
+	assert_int_equal(s.depth[find(&s, "/d")], 1);
+}
+
 static void mount_root_below_top(void **state)
 {
 	struct fx *f = *state;
@@ -369,6 +395,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(parents_first_with_inodes,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(walk_below_and_stop, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(walk_to_a_depth, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(mount_root_below_top, setup,
 						teardown),
