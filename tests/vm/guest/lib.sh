@@ -201,9 +201,10 @@ wl_wait() {
 		pid=${e%%:*}
 		out=${e#*:}
 		i=0
-		until grep -q '^ready' "$out"; do
+		# the file appears once the workload's shell has started
+		until grep -q '^ready' "$out" 2>/dev/null; do
 			if ! kill -0 "$pid" 2>/dev/null || [ "$i" -ge 1200 ]; then
-				cat "$out"
+				cat "$out" 2>/dev/null || true
 				fail "workload $pid did not get ready"
 			fi
 			i=$((i + 1))

@@ -4,14 +4,14 @@
 . /vmtest/lib.sh
 need_v2
 
-A=$(cg_path A)
-cg_make "$A"
-wl_held "$A"
-
 run_memcg h show --help
 if [ "$RC" != 0 ] && grep -q 'not a memcg command' /tmp/h.err; then
 	skip "memcg has no show command yet"
 fi
+
+A=$(cg_path A)
+cg_make "$A"
+wl_held "$A"
 
 json_run s show /
 Acur=$(usage "$A")
