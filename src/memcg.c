@@ -27,6 +27,9 @@ static const struct mc_cmd commands[] = {
 	{ "ps", mc_cmd_ps, MC_CMD_HIER | MC_CMD_COLUMNS, mc_ps_options,
 	  mc_ps_columns, "[OPTIONS] CGROUP",
 	  "list the processes of a memory cgroup and where they are charged" },
+	{ "show", mc_cmd_show, MC_CMD_HIER | MC_CMD_COLUMNS, mc_show_options,
+	  mc_show_columns, "[OPTIONS] [CGROUP...]",
+	  "show memory cgroups as a tree with their usage and limits" },
 	{ NULL, NULL, 0, NULL, NULL, NULL, NULL },
 };
 

@@ -97,6 +97,10 @@ int mc_cmd_ps(struct mc_ctx *c);
 extern struct poptOption mc_ps_options[];
 const struct mc_colinfo *mc_ps_columns(size_t *n);
 
+int mc_cmd_show(struct mc_ctx *c);
+extern struct poptOption mc_show_options[];
+const struct mc_colinfo *mc_show_columns(size_t *n);
+
 /* Messages (common.c): "memcg: ..." on stderr. */
 void mc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print e and return status. */

@@ -184,6 +184,10 @@ expect_all "completion offers cgroups for --from" "/web/" \
 	"$(offers "$bin" --sysroot "$tmp" move --from /w)"
 expect_all "completion offers cgroups for DEST after --from SRC" "/batch/" \
 	"$(offers "$bin" --sysroot "$tmp" move -f /web /b)"
+expect_all "completion offers cgroups for show" "$(printf '%s\n' / /batch/ /web/)" \
+	"$(offers "$bin" --sysroot "$tmp" show "")"
+expect_all "completion offers cgroups for every CGROUP of show" "/web/" \
+	"$(offers "$bin" --sysroot "$tmp" show -d 1 /batch /w)"
 expect_all "completion offers PIDs after DEST" "$(printf '%s\n' 4242 77)" \
 	"$(offers "$bin" --sysroot "$tmp" move /batch "")"
 if offers "$bin" --sysroot "$tmp" move --from /web /batch "" | grep -q .; then

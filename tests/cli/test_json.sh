@@ -78,6 +78,80 @@ expect "-H -J: the columns as a document" \
 json=$("$memcg" --sysroot "$root" move --dry-run -J /B 4242 2>/dev/null)
 expect "a path keeps its slashes unescaped" grep -qF '"to": "/B"' <<<"$json"
 
+# memcg show on the same tree: A with figures, B with few files, A/a1 below
+mkdir -p "$root/cg/A/a1"
+echo 67108864 >"$root/cg/A/memory.limit_in_bytes"
+echo 9223372036854771712 >"$root/cg/B/memory.limit_in_bytes"
+printf 'cache 4096\nrss 33554432\nshmem 0\nswap 0\ntotal_cache 9\ntotal_rss 9\n' \
+	>"$root/cg/A/memory.stat"
+printf '4242\n' >"$root/cg/A/cgroup.procs"
+: >"$root/cg/B/cgroup.procs"
+echo 3 >"$root/cg/A/memory.move_charge_at_immigrate"
+echo 1000 >"$root/cg/A/a1/memory.usage_in_bytes"
+json=$("$memcg" --sysroot "$root" show -J 2>/dev/null)
+st=$?
+expect "show exits 0" [ "$st" = 0 ]
+expect "show: one document that parses" [ "$(jq -s length <<<"$json")" = 1 ]
+expect "show: the root on top, its children nested by name" \
+	[ "$(jq -c '[.cgroups[0].path, [.cgroups[0].children[].path]]' <<<"$json")" = '["/",["/A","/B"]]' ]
+expect "show: grandchildren nested, with full paths" \
+	[ "$(jq -c '.cgroups[0].children[0].children[0].path' <<<"$json")" = '"/A/a1"' ]
+a() { jq -c ".cgroups[0].children[0].\"$1\"" <<<"$json"; }
+b() { jq -c ".cgroups[0].children[1].\"$1\"" <<<"$json"; }
+expect "show: the default keys" \
+	[ "$(jq -c '.cgroups[0].children[0] | keys_unsorted' <<<"$json")" = '["path","usage","limit","anon","file","procs","charge","children"]' ]
+expect "show: usage in bytes" [ "$(a usage)" = 903839744 ]
+expect "show: limit in bytes" [ "$(a limit)" = 67108864 ]
+expect "show: v1's page counter maximum is no limit: null" [ "$(b limit)" = null ]
+expect "show: anon is rss, not total_rss" [ "$(a anon)" = 33554432 ]
+expect "show: file is cache" [ "$(a file)" = 4096 ]
+expect "show: procs counts cgroup.procs" [ "$(a procs)" = 1 ]
+expect "show: procs of an empty cgroup is 0" [ "$(b procs)" = 0 ]
+expect "show: charge by mode name" [ "$(a charge)" = '"all"' ]
+expect "show: a missing file is null" [ "$(b anon)" = null ]
+expect "show: numbers are JSON numbers" \
+	jq -e '.cgroups[0].children[0] | (.usage|type)=="number" and (.procs|type)=="number"' <<<"$json" >/dev/null
+json=$("$memcg" --sysroot "$root" show -J -o path,shmem,swap,left /A 2>/dev/null)
+expect "show -o: only the columns asked for" \
+	[ "$(jq -c '.cgroups[0] | del(.children)' <<<"$json")" = '{"path":"/A","shmem":0,"swap":0,"left":null}' ]
+json=$("$memcg" --sysroot "$root" show -J --depth 0 /A 2>/dev/null)
+expect "show --depth 0: the cgroup alone" \
+	[ "$(jq -c '[.cgroups[] | .path, (.children | length)]' <<<"$json")" = '["/A",0]' ]
+json=$("$memcg" --sysroot "$root" show -J --list 2>/dev/null)
+expect "show --list -J: one flat array, parents first" \
+	[ "$(jq -c '[.cgroups[].path]' <<<"$json")" = '["/","/A","/A/a1","/B"]' ]
+out=$("$memcg" --sysroot "$root" show -r -n -o path 2>/dev/null)
+expect "show -r: full paths, no tree" [ "$(echo $out)" = "/ /A /A/a1 /B" ]
+out=$("$memcg" --sysroot "$root" show -n -o path /A 2>/dev/null)
+expect "show: the tree names a child under its parent" \
+	grep -qxE '.-a1' <<<"$(sed -n 2p <<<"$out")"
+json=$("$memcg" --sysroot "$root" show -J /B /nope /A/a1 2>"$root/err")
+st=$?
+expect "show: a missing cgroup gives 1" [ "$st" = 1 ]
+expect "show: ... and is named" grep -q "'/nope' does not exist" "$root/err"
+expect "show: ... and the document holds the others" \
+	[ "$(jq -c '[.cgroups[].path]' <<<"$json")" = '["/B","/A/a1"]' ]
+check "show: --exact under a sysroot without kpagecgroup" 1 "kpagecgroup" \
+	"$memcg" --sysroot "$root" show --exact
+
+# cgroup v2: the root has no memory.current, there is no knob
+v2=$root/v2
+mkdir -p "$v2/proc/self" "$v2/sys/fs/cgroup/C"
+echo '30 24 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw' >"$v2/proc/self/mountinfo"
+echo 'cpu memory pids' >"$v2/sys/fs/cgroup/cgroup.controllers"
+echo 5000 >"$v2/sys/fs/cgroup/C/memory.current"
+echo max >"$v2/sys/fs/cgroup/C/memory.max"
+printf 'anon 4096\nfile 8192\nshmem 0\n' >"$v2/sys/fs/cgroup/C/memory.stat"
+echo 12288 >"$v2/sys/fs/cgroup/C/memory.swap.current"
+json=$("$memcg" --sysroot "$v2" show -J --output-all 2>/dev/null)
+c() { jq -c ".cgroups[0].children[0].\"$1\"" <<<"$json"; }
+expect "show v2: the root's usage is null" [ "$(jq -c '.cgroups[0].usage' <<<"$json")" = null ]
+expect "show v2: memory.current" [ "$(c usage)" = 5000 ]
+expect "show v2: max is null" [ "$(c limit)" = null ]
+expect "show v2: anon, file" [ "$(c anon),$(c file)" = 4096,8192 ]
+expect "show v2: swap from memory.swap.current" [ "$(c swap)" = 12288 ]
+expect "show v2: charge never moves" [ "$(c charge)" = '"never (v2)"' ]
+
 check "where the mount is not a memory hierarchy" 2 "without the memory controller" \
 	"$memcg" --sysroot "$root" --mount /unified move --dry-run /B 4242
 check "a name with .. is refused" 2 "'\.\.' is not allowed" \

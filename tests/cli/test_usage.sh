@@ -49,6 +49,12 @@ check "charge set under --sysroot" 2 "cannot set" "$memcg" charge --sysroot /non
 check "charge --restore with operand" 2 "takes no arguments" "$memcg" charge --restore /x
 check "mounts extra operand" 2 "unexpected argument" "$memcg" mounts extra
 check "mounts unknown column" 2 "unknown column" "$memcg" mounts -o nope
+check "show: --depth not a number" 2 "--depth: '1x' is not a number" "$memcg" show -d 1x
+check "show: --depth empty" 2 "--depth: '' is not a number" "$memcg" show --depth=
+check "show: --depth negative" 2 "'-1': negative numbers" "$memcg" show --depth -1
+check "show: --depth overflow" 2 "is not a number" "$memcg" show -d 99999999999999999999
+check "show: --depth twice" 2 "--depth may be given once" "$memcg" show -d 1 -d 2
+check "show: unknown column" 2 "unknown column 'NOPE'" "$memcg" show -o PATH,NOPE
 # with POSIXLY_CORRECT, options after operands are operands
 check "POSIXLY_CORRECT: options first" 2 "'--dry-run' is not a PID" \
 	env POSIXLY_CORRECT=1 "$memcg" move /x 1 --dry-run
