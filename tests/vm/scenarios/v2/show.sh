@@ -17,11 +17,10 @@ json_run s show /
 Acur=$(usage "$A")
 same "exit status" "$RC" 0
 same "cgroups is an array" "$(jtype s cgroups)" array
-# A's node, at any depth of the nested children, by its path or name
-node=$(awk -F '\t' -v p="$A" -v n="${A##*/}" '
-	$1 ~ /^cgroups\./ && $2 == "string" &&
-	(($1 ~ /\.(cgroup|path)$/ && $3 == p) || ($1 ~ /\.name$/ && $3 == n)) {
-		sub(/\.[a-z]+$/, "", $1); print $1; exit }' /tmp/s.flat)
+# A's node, at any depth of the nested children, by its path
+node=$(awk -F '\t' -v p="$A" '
+	$1 ~ /^cgroups\..*\.path$/ && $2 == "string" && $3 == p {
+		sub(/\.path$/, "", $1); print $1; exit }' /tmp/s.flat)
 [ -n "$node" ] || fail "no cgroup $A in memcg show -J /"
 note "ok: $A is $node"
 [ "$(jtype s "$node.usage")" = number ] ||
