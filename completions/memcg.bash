@@ -310,7 +310,7 @@ _memcg_operand()
             continue
         fi
         case $tok in
-            '[OPTIONS]') ;;
+            '[OPTIONS]' | '[--]') ;;
             -*) _memcg_takes_arg "$tok" "$help" && skip=1 ;;
             *) specs+=("$tok") ;;
         esac
@@ -328,6 +328,8 @@ _memcg_operand()
     case $spec in
         DEST | SRC | CGROUP) _memcg_cgroups "$cur" ;;
         PID) _memcg_pids "$cur" ;;
+        COMMAND) COMPREPLY=($(compgen -c -- "$cur")) ;;
+        ARGS) _filedir ;;
         *"|"*) COMPREPLY=($(compgen -W "${spec//|/ }" -- "$cur")) ;;
     esac
 }

@@ -27,6 +27,9 @@ static const struct mc_cmd commands[] = {
 	{ "ps", mc_cmd_ps, MC_CMD_HIER | MC_CMD_COLUMNS, mc_ps_options,
 	  mc_ps_columns, "[OPTIONS] CGROUP",
 	  "list the processes of a memory cgroup and where they are charged" },
+	{ "exec", mc_cmd_exec, MC_CMD_HIER | MC_CMD_WRITES | MC_CMD_COMMAND,
+	  NULL, NULL, "[OPTIONS] DEST [--] COMMAND [ARGS...]",
+	  "run a command inside a memory cgroup" },
 	{ "show", mc_cmd_show, MC_CMD_HIER | MC_CMD_COLUMNS, mc_show_options,
 	  mc_show_columns, "[OPTIONS] [CGROUP...]",
 	  "show memory cgroups as a tree with their usage and limits" },
@@ -83,13 +86,14 @@ static struct poptOption top_popt[] = {
 	POPT_TABLEEND
 };
 
-/* popt reads "-1" as an option; name the real problem instead. */
-static int negative_operand(int argc, const char **argv)
+/* popt reads "-1" as an option; name the real problem instead. A command
+ * that runs a command stops at its first operand: the rest is not ours. */
+static int negative_operand(int argc, const char **argv, bool first_operand)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (!strcmp(a, "--"))
+		if (!strcmp(a, "--") || (first_operand && a[0] != '-'))
 			break;
 		if (a[0] == '-' && a[1] >= '0' && a[1] <= '9')
 			return mc_usage("'%s': negative numbers are not valid "
@@ -151,13 +155,16 @@ static poptContext parse(const struct mc_cmd *cmd, int argc,
 	poptContext ctx;
 	int c;
 
-	*rc = negative_operand(argc, argv);
+	*rc = negative_operand(argc, argv, cmd->flags & MC_CMD_COMMAND);
 	if (*rc)
 		return NULL;
 	snprintf(name, sizeof(name), "memcg %s", cmd->name);
 	argv[0] = name;
 	options_of(cmd, table);
-	ctx = poptGetContext(name, argc, argv, table, 0);
+	ctx = poptGetContext(name, argc, argv, table,
+			     cmd->flags & MC_CMD_COMMAND
+				     ? POPT_CONTEXT_POSIXMEHARDER
+				     : 0);
 	poptSetOtherOptionHelp(ctx, cmd->args);
 	while ((c = poptGetNextOpt(ctx)) > 0)
 		if ((*rc = given_once(cmd, c)) != 0)
@@ -345,8 +352,15 @@ int main(int argc, const char **argv)
 		goto out;
 	}
 	memcpy(sub, rest, (size_t)n * sizeof(*sub));
-	raise_fd_limit();
+	/* a command memcg runs keeps the limits it was given */
+	if (!(cmd->flags & MC_CMD_COMMAND))
+		raise_fd_limit();
 	rc = dispatch(cmd, n, sub);
+	/* as env(1): memcg's own failures, usage errors included, are 125;
+	 * 126 and 127 say the command could not be run */
+	if ((cmd->flags & MC_CMD_COMMAND) && rc && rc != MC_EXIT_CANNOT_RUN &&
+	    rc != MC_EXIT_NOT_FOUND)
+		rc = MC_EXIT_EXEC_FAIL;
 	free(sub);
 out:
 	poptFreeContext(ctx);

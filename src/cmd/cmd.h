@@ -18,6 +18,9 @@ enum {
 	MC_EXIT_USAGE = 2,
 	MC_EXIT_NOCHARGE = 3,	/* charge cannot move and that was required */
 	MC_EXIT_PARTIAL = 64,	/* some processes moved, others failed */
+	MC_EXIT_EXEC_FAIL = 125,	/* exec: memcg's own failure */
+	MC_EXIT_CANNOT_RUN = 126,	/* exec: COMMAND is not executable */
+	MC_EXIT_NOT_FOUND = 127,	/* exec: COMMAND was not found */
 	MC_EXIT_SIGINT = 130,
 	MC_EXIT_SIGTERM = 143,
 };
@@ -33,6 +36,9 @@ enum {
 	MC_CMD_WRITES = 1 << 2,
 	/* prints a table: the output options, -H/--list-columns */
 	MC_CMD_COLUMNS = 1 << 3,
+	/* runs a command given after its operands: options end at the first
+	 * operand, and its own failures exit 125 (as env(1)) */
+	MC_CMD_COMMAND = 1 << 4,
 };
 
 struct mc_ctx;
@@ -96,6 +102,8 @@ const struct mc_colinfo *mc_where_columns(size_t *n);
 int mc_cmd_ps(struct mc_ctx *c);
 extern struct poptOption mc_ps_options[];
 const struct mc_colinfo *mc_ps_columns(size_t *n);
+
+int mc_cmd_exec(struct mc_ctx *c);
 
 int mc_cmd_show(struct mc_ctx *c);
 extern struct poptOption mc_show_options[];
