@@ -108,6 +108,8 @@ int mc_cmd_mounts(struct mc_ctx *c)
 		for (size_t i = 0; i < c->m.n; i++)
 			add_row(&t, &c->m.h[i], c->h, &k);
 		mc_table_print(&t, stdout);
+		/* after the table, also where both go to one file */
+		fflush(stdout);
 		note(c->h, &k, &c->why);
 	}
 	mc_table_free(&t);
