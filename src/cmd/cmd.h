@@ -46,6 +46,9 @@ struct mc_cmd {
 	struct poptOption *options;
 	/* MC_CMD_COLUMNS: the columns -H lists, after options are parsed */
 	const struct mc_colinfo *(*columns)(size_t *n);
+	/* the key of its -J document, printed empty on a path that prints
+	 * none (its table may name another: where -s) */
+	const char *doc;
 	const char *args;		/* synopsis after the options */
 	const char *summary;
 };
@@ -55,7 +58,8 @@ struct mc_ctx {
 	const struct mc_cmd *cmd;
 	const char **args;		/* operands, NULL-terminated */
 	size_t nargs;
-	const struct mc_out_opts *out;	/* -o, --output-all, -J, -r, -n, -b */
+	const struct mc_out_opts *out;	/* -o, --output-all, -J, -r, -n, -b,
+					 * -P, -u, --width */
 	const char *sysroot;		/* --sysroot DIR, or NULL */
 	const char *mount;		/* --mount PATH, or NULL */
 	/* set by mc_begin(), as the flags ask */
@@ -75,7 +79,8 @@ int mc_refuse_sysroot(const struct mc_ctx *c, const char *writes);
  * an exit status. */
 int mc_begin(struct mc_ctx *c, const char *writes);
 
-/* Whether stdout is for programs (-J, -r): summaries go to stderr then. */
+/* Whether stdout is for programs (-J, -r, -n, -P): it holds the rows
+ * alone, and summaries go to stderr (DESIGN, Settlements: Streams). */
 bool mc_stdout_is_data(const struct mc_ctx *c);
 
 int mc_cmd_move(struct mc_ctx *c);
