@@ -23,8 +23,8 @@ enum { NEEDS_PAGES = 1 << 0 };	/* page attribution (root) */
 
 static const struct mc_colinfo columns[] = {
 	[COL_PID] = { "PID", 5, MC_COLF_RIGHT, MC_COL_NUM, "process ID" },
-	[COL_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name" },
-	[COL_CGROUP] = { "CGROUP", 0.3, 0, MC_COL_STR,
+	[COL_COMM] = { "COMM", 0.1, MC_COLF_TRUNC, MC_COL_STR, "command name" },
+	[COL_CGROUP] = { "CGROUP", 0.3, MC_COLF_PATH, MC_COL_STR,
 			 "memory cgroup the process is in" },
 	[COL_RSS] = { "RSS", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 		      "resident set size" },

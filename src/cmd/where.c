@@ -22,8 +22,8 @@ enum {
 
 static const struct mc_colinfo columns[] = {
 	[COL_PID] = { "PID", 5, MC_COLF_RIGHT, MC_COL_NUM, "process ID" },
-	[COL_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name" },
-	[COL_CGROUP] = { "CGROUP", 0.3, 0, MC_COL_STR,
+	[COL_COMM] = { "COMM", 0.1, MC_COLF_TRUNC, MC_COL_STR, "command name" },
+	[COL_CGROUP] = { "CGROUP", 0.3, MC_COLF_PATH, MC_COL_STR,
 			 "memory cgroup the pages are charged to, or "
 			 "(uncharged), (swapped), (removed cgroup, inode N)" },
 	[COL_ANON] = { "ANON", 6, MC_COLF_RIGHT, MC_COL_SIZE,
@@ -49,8 +49,8 @@ enum {
 
 static const struct mc_colinfo sum_columns[] = {
 	[SUM_PID] = { "PID", 5, MC_COLF_RIGHT, MC_COL_NUM, "process ID" },
-	[SUM_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name" },
-	[SUM_CGROUP] = { "CGROUP", 0.3, 0, MC_COL_STR,
+	[SUM_COMM] = { "COMM", 0.1, MC_COLF_TRUNC, MC_COL_STR, "command name" },
+	[SUM_CGROUP] = { "CGROUP", 0.3, MC_COLF_PATH, MC_COL_STR,
 			 "memory cgroup the process is in" },
 	[SUM_RESIDENT] = { "RESIDENT", 8, MC_COLF_RIGHT, MC_COL_SIZE,
 			   "resident pages, charged or not" },
@@ -380,9 +380,11 @@ int mc_cmd_where(struct mc_ctx *c)
 	size_t n = 0;
 	int rc;
 
-	rc = parse_pids(c->args, &pids, &n);
-	if (!rc && init_table(&w, c->out, &e) < 0)
-		rc = mc_fail(MC_EXIT_USAGE, &e);
+	/* the table first: with -s its -J document has another key, owed
+	 * from here on */
+	rc = init_table(&w, c->out, &e) < 0 ? mc_fail(MC_EXIT_USAGE, &e) : 0;
+	if (!rc)
+		rc = parse_pids(c->args, &pids, &n);
 	if (!rc)
 		rc = mc_begin(c, NULL);
 	if (!rc) {
