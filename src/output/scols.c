@@ -20,16 +20,17 @@
  * end gets a byte of its own, a mark, dropped when the chunk is printed:
  * MARK_SEP where a reader expects a break (before '/' in a path, after a
  * space in text), MARK_ANY between any other two characters, for a name
- * wider than the column. The text is encoded (\xHH) before it is marked,
- * so the marks are the only control bytes in it. */
+ * wider than the column. MARK_START opens a marked cell: only the first
+ * chunk of a cell holds it. libsmartcols encodes the rest of the text as
+ * usual (\xHH), the marks pass as "safe" characters of no width. */
+#define MARK_START '\x1d'
 #define MARK_SEP '\x1e'
 #define MARK_ANY '\x1f'
-/* not encoded again: the backslashes of \xHH, and the marks */
-static const char safechars[] = "\\\x1e\x1f";
+static const char safechars[] = "\x1d\x1e\x1f";
 
 static bool is_mark(char c)
 {
-	return c == MARK_SEP || c == MARK_ANY;
+	return c == MARK_START || c == MARK_SEP || c == MARK_ANY;
 }
 
 /* Columns a character takes on a terminal; *len its bytes. */
@@ -49,21 +50,38 @@ static size_t char_width(const char *p, size_t *len)
 	return w < 0 ? 1 : (size_t)w;
 }
 
-/* The width of a whole cell: the column needs no more. */
+/* A unit of encoded text: a whole \xHH, or a character. */
+static size_t unit_width(const char *p, size_t *len)
+{
+	if (p[0] == '\\' && p[1] == 'x' && p[2] && p[3]) {
+		*len = 4;
+		return 4;
+	}
+	return char_width(p, len);
+}
+
+/* The width of a whole cell once encoded: the column needs no more. It
+ * gets the cell as set, not yet encoded. */
 static size_t chunk_size(const struct libscols_column *cl, const char *data,
 			 void *unused)
 {
-	size_t width = 0, len;
+	size_t n = strlen(data), width = 0, len;
+	char *plain = malloc(n + 1), *enc = malloc(mc_escape_size(n));
+	char *w = plain;
 
 	(void)cl;
 	(void)unused;
-	for (const char *p = data; *p; p += len) {
-		if (is_mark(*p)) {
-			len = 1;
-			continue;
-		}
-		width += char_width(p, &len);
+	if (plain && enc) {
+		for (const char *r = data; *r; r++)
+			if (!is_mark(*r))
+				*w++ = *r;
+		*w = '\0';
+		mc_escape_to(enc, plain);
+		for (const char *p = enc; *p; p += len)
+			width += unit_width(p, &len);
 	}
+	free(plain);
+	free(enc);
 	return width;
 }
 
@@ -81,25 +99,29 @@ static void close_chunk(char *data, const char *end)
 	*w = '\0';
 }
 
-/* As much of data as fits in the column, ended at the last MARK_SEP that
- * fits, else at the last MARK_ANY; returns where the rest starts. A cell
- * that fits whole still loses its marks: then the rest is empty. */
+/* As much of data (encoded) as fits in the column, ended at the last
+ * MARK_SEP that fits, else at the last MARK_ANY; returns where the rest
+ * starts. A cell that fits whole loses its marks in place: its first chunk
+ * then says there is no other (NULL), so that libsmartcols keeps the width
+ * it measured; libsmartcols measures a later chunk itself, and counts each
+ * \xHH in it as 7 columns, which misaligns such a line, never widens it. */
 static char *next_chunk(const struct libscols_column *cl, char *data,
 			void *unused)
 {
 	size_t width = scols_column_get_width(cl), used = 0, len, w;
 	char *p, *sep = NULL, *any = NULL;
-	bool marks = false;
+	bool first = strchr(data, MARK_START) != NULL, marks = false;
 
 	(void)unused;
 	for (p = data; *p; p += len) {
 		if (is_mark(*p)) {
 			len = 1;
 			marks = true;
-			*(*p == MARK_SEP ? &sep : &any) = p;
+			if (*p != MARK_START)
+				*(*p == MARK_SEP ? &sep : &any) = p;
 			continue;
 		}
-		w = char_width(p, &len);
+		w = unit_width(p, &len);
 		if (used + w > width)
 			break;
 		used += w;
@@ -108,7 +130,7 @@ static char *next_chunk(const struct libscols_column *cl, char *data,
 		if (!marks)
 			return NULL;
 		close_chunk(data, p);
-		return p;
+		return first ? NULL : p;
 	}
 	p = sep ? sep : any;
 	if (!p)
@@ -117,47 +139,36 @@ static char *next_chunk(const struct libscols_column *cl, char *data,
 	return p + 1;
 }
 
-/* One unit of encoded text: a character, or a whole \xHH. */
-static size_t unit_len(const char *p)
-{
-	size_t len;
-
-	if (p[0] == '\\' && p[1] == 'x' && p[2] && p[3])
-		return 4;
-	char_width(p, &len);
-	return len;
-}
-
-/* s encoded for a column that wraps, and marked where it may wrap at sep
- * ('/' or ' '); not marked (sep '\0'), libsmartcols cuts it instead. */
+/* s marked for a column that wraps at sep ('/' or ' '). A mark byte in s
+ * itself is written as the text \x1d..\x1f (libsmartcols then shows its
+ * backslash as \x5c): it must not pass for a mark, nor reach a terminal. */
 static char *marked(const char *s, char sep)
 {
-	size_t n = strlen(s);
-	char *enc = malloc(mc_escape_size(n));
-	char *out = malloc(2 * mc_escape_size(n));
+	char *out = malloc(1 + 2 * mc_escape_size(strlen(s)));
 	char *w = out, prev = '\0';
 
-	if (!enc || !out) {
-		free(enc);
-		free(out);
+	if (!out)
 		return NULL;
-	}
-	mc_escape_to(enc, s);
-	for (const char *p = enc; *p;) {
-		size_t len = unit_len(p);
+	*w++ = MARK_START;
+	for (const char *p = s; *p;) {
+		size_t len;
 
-		if (p != enc && sep)
+		char_width(p, &len);
+		if (p != s)
 			*w++ = (sep == '/' && *p == '/') ||
 					       (sep == ' ' && prev == ' ')
 				       ? MARK_SEP
 				       : MARK_ANY;
 		prev = *p;
-		memcpy(w, p, len);
-		w += len;
+		if (is_mark(*p)) {
+			w += sprintf(w, "\\x%02x", (unsigned char)*p);
+		} else {
+			memcpy(w, p, len);
+			w += len;
+		}
 		p += len;
 	}
 	*w = '\0';
-	free(enc);
 	return out;
 }
 
@@ -245,11 +256,11 @@ static struct libscols_table *new_table(const struct mc_table *t, FILE *out,
 }
 
 static int set_cell(struct libscols_line *sl, size_t i, const char *s,
-		    char wrap, char at)
+		    char at)
 {
 	char *m;
 
-	if (!wrap)
+	if (!at)
 		return scols_line_set_data(sl, i, s);
 	m = marked(s, at);
 	if (!m || scols_line_refer_data(sl, i, m) < 0) {
@@ -278,7 +289,7 @@ static int add_lines(const struct mc_table *t, struct libscols_table *tb,
 			const char *s = mc_cell_text(t, ln, i, buf,
 						     sizeof(buf));
 
-			if (s && set_cell(sl[n], i, s, wrap[i],
+			if (s && set_cell(sl[n], i, s,
 					  cell_wraps_at(t, ln, i, wrap[i])) < 0)
 				return -ENOMEM;
 		}
