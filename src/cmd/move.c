@@ -22,11 +22,12 @@ enum {
 
 static const struct mc_colinfo columns[] = {
 	[COL_PID] = { "PID", 5, MC_COLF_RIGHT, MC_COL_NUM, "process ID" },
-	[COL_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name",
+	[COL_COMM] = { "COMM", 0.1, MC_COLF_TRUNC, MC_COL_STR, "command name",
 		       MC_MEASURE_COMM },
-	[COL_FROM] = { "FROM", 0.2, 0, MC_COL_STR,
+	[COL_FROM] = { "FROM", 0.2, MC_COLF_PATH, MC_COL_STR,
 		       "memory cgroup the process came from" },
-	[COL_TO] = { "TO", 0.2, 0, MC_COL_STR, "destination memory cgroup" },
+	[COL_TO] = { "TO", 0.2, MC_COLF_PATH, MC_COL_STR,
+		     "destination memory cgroup" },
 	[COL_STATUS] = { "STATUS", 8, 0, MC_COL_STR,
 			 "moved, failed, exited, skipped, rolled-back, "
 			 "planned or not-attempted" },
@@ -73,7 +74,7 @@ static const struct mc_colinfo columns[] = {
 	[COL_PREDICTED] = { "PREDICTED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			    "--dry-run: bytes the kernel would move under the "
 			    "mode" },
-	[COL_ALSO] = { "ALSO", 0.1, 0, MC_COL_STR,
+	[COL_ALSO] = { "ALSO", 0.1, MC_COLF_TRUNC, MC_COL_STR,
 		       "--also: the other hierarchies the process went into" },
 };
 #define NCOLS (sizeof(columns) / sizeof(columns[0]))

@@ -187,6 +187,9 @@ wl_launch() {
 	shift
 	WL_N=$((WL_N + 1))
 	[ "$cg" = - ] || dir=$(cg_dir "$cg")
+	# an earlier scenario's output of the same name must not pass for
+	# this workload's "ready" before its shell has opened the file
+	rm -f "/tmp/wl.$WL_N.out"
 	sh -c '[ -z "$0" ] || echo "$$" >"$0/cgroup.procs" || exit 1
 		exec memcg-workload "$@"' "$dir" "$@" >"/tmp/wl.$WL_N.out" 2>&1 &
 	WL=$!
