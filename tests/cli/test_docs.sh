@@ -1,7 +1,7 @@
 # cli.docs: the man pages and the bash completion agree with the binary.
 # For memcg itself and every command of "memcg --list-commands":
 #   - man/memcg[-NAME].scd exists, has the header "memcg[-NAME](8)" and builds
-#     with scdoc without a message;
+#     with scdoc without a message (skipped where scdoc is not found);
 #   - every long option that "memcg [NAME] --help" prints is documented there
 #     in a definition list (a line that starts with a bold term and names
 #     *--option*), and every column of "memcg NAME --list-columns" likewise
@@ -54,7 +54,7 @@ check_page() {
 	else
 		fail "$name: first line is '$(head -n1 "$page")', want '$name(8)'"
 	fi
-	if command -v scdoc >/dev/null; then
+	if [ -n "$scdoc" ]; then
 		msg=$(scdoc <"$page" 2>&1 >/dev/null)
 		if [ $? -eq 0 ] && [ -z "$msg" ]; then
 			ok "$name: scdoc builds it"
@@ -82,6 +82,13 @@ check_page() {
 		fail "$name: columns not documented as *COLUMN*: ${missing[*]}"
 	fi
 }
+
+# Without scdoc the build makes no man pages (a configure message says so):
+# the sources are still checked against the binary, not built.
+scdoc=$(command -v scdoc)
+if [ -z "$scdoc" ]; then
+	echo "skipped: scdoc not found: the man pages are not built, their sources are checked"
+fi
 
 commands=$("$bin" --list-commands)
 if [ -z "$commands" ]; then
