@@ -328,7 +328,14 @@ _memcg_operand()
     case $spec in
         DEST | SRC | CGROUP) _memcg_cgroups "$cur" ;;
         PID) _memcg_pids "$cur" ;;
-        COMMAND) COMPREPLY=($(compgen -c -- "$cur")) ;;
+        COMMAND)
+            # help's COMMAND is one of memcg's; exec's, any program
+            if [[ $mc_cmd == help ]]; then
+                COMPREPLY=($(compgen -W "$("$mc_bin" --list-commands 2>/dev/null)" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -c -- "$cur"))
+            fi
+            ;;
         ARGS) _filedir ;;
         *"|"*) COMPREPLY=($(compgen -W "${spec//|/ }" -- "$cur")) ;;
     esac

@@ -34,6 +34,8 @@ static const struct mc_cmd commands[] = {
 	{ "show", mc_cmd_show, MC_CMD_HIER | MC_CMD_COLUMNS, mc_show_options,
 	  mc_show_columns, "cgroups", "[OPTIONS] [CGROUP...]",
 	  "show memory cgroups as a tree with their usage and limits" },
+	{ "help", mc_cmd_help, 0, NULL, NULL, NULL, "[COMMAND]",
+	  "show a command's manual page (memcg-COMMAND(8))" },
 	{ NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -324,6 +326,35 @@ static const struct mc_cmd *find_command(const char *name)
 		if (!strcmp(c->name, name))
 			return c;
 	return NULL;
+}
+
+bool mc_is_command(const char *name)
+{
+	return find_command(name) != NULL;
+}
+
+/* What "memcg [NAME] --help" prints (memcg help without a man page). */
+int mc_print_help(const char *name)
+{
+	const struct mc_cmd *cmd = name ? find_command(name) : NULL;
+	char prog[64];
+	const char *argv[] = { prog, NULL };
+	struct poptOption table[4];
+	poptContext ctx;
+
+	snprintf(prog, sizeof(prog), "memcg%s%s", cmd ? " " : "",
+		 cmd ? cmd->name : "");
+	if (cmd)
+		options_of(cmd, table);
+	ctx = poptGetContext(prog, 1, argv, cmd ? table : top_popt, 0);
+	poptSetOtherOptionHelp(ctx, cmd ? cmd->args
+					: "[OPTIONS] COMMAND [ARGS...]");
+	if (cmd)
+		poptPrintHelp(ctx, stdout, 0);
+	else
+		top_help(ctx, stdout);
+	poptFreeContext(ctx);
+	return MC_EXIT_OK;
 }
 
 /* The command name and its arguments, or an exit status in *rc. */

@@ -115,6 +115,12 @@ int mc_cmd_show(struct mc_ctx *c);
 extern struct poptOption mc_show_options[];
 const struct mc_colinfo *mc_show_columns(size_t *n);
 
+/* memcg help (help.c) and what it asks of main: whether NAME is a command,
+ * and the text of "memcg [NAME] --help" on stdout (NULL: memcg's own). */
+int mc_cmd_help(struct mc_ctx *c);
+bool mc_is_command(const char *name);
+int mc_print_help(const char *name);
+
 /* Progress (progress.c) of work that may take long: one line on stderr,
  * "memcg: WHAT: DONE of TOTAL [UNIT], RATE/s, TIME left", shown after about
  * a second and redrawn a few times a second, only when stderr is a

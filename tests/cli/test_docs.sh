@@ -164,6 +164,13 @@ for cmd in $commands; do
 done
 expect_all "completion offers commands after exec's DEST" "sh" \
 	"$(offers "$bin" exec /x s)"
+expect_all "completion offers commands after help" "$commands" \
+	"$(offers "$bin" help "")"
+if offers "$bin" help "" | grep -qx sh; then
+	fail "completion offers programs after help"
+else
+	ok "completion offers no program after help"
+fi
 expect_all "completion adds to a column list" "PID,COMM," \
 	"$(offers "$bin" move -o PID,CO)"
 expect_all "completion keeps the + of a column list" "+ERROR," \
