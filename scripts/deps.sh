@@ -3,7 +3,7 @@
 memcg_packages=(
 	cmake gcc make pkg-config
 	libmount-dev libpopt-dev libcgroup-dev libsmartcols-dev libjson-c-dev
-	libcmocka-dev scdoc jq strace bash-completion
+	libcmocka-dev scdoc jq strace bash-completion zsh fish
 	qemu-system-x86 busybox-static cpio
 )
 
