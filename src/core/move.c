@@ -88,6 +88,7 @@ int mc_move_open(struct mc_move *mv, const char *dest, struct mc_error *e)
 		return -1;
 	if (mc_dest_unit_warning(mv->req.m, &mv->dst, msg, sizeof(msg)))
 		mc_step_notice(mv, "%s", msg);
+	mc_valid_dest_note(mv);
 	if ((mv->req.measure & MC_MEASURE_USAGE)) {
 		mv->dst_usage_fd = mc_cgroup_openat(
 		    &mv->dst, mc_memfiles(mv->req.h->type)->usage, O_RDONLY, e);

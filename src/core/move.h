@@ -185,6 +185,10 @@ int mc_move_add_pid(struct mc_move *mv, pid_t pid, struct mc_error *e);
  * exited. */
 int mc_move_add_pid_at(struct mc_move *mv, pid_t pid, const char *expect,
 		       unsigned long long start, struct mc_error *e);
+/* DEST could not be opened (--back: an origin gone): name it, so the rows
+ * say where they were to go, and fail every planned record with e. */
+void mc_move_fail_planned(struct mc_move *mv, const char *dest,
+			  const struct mc_error *e);
 /* Lock, set the knob, move, roll back, restore. -1 when the run could not
  * start (nothing moved) or a restore failed. */
 int mc_move_run(struct mc_move *mv, struct mc_error *e);

@@ -148,10 +148,6 @@ int mc_plan_dry_run(struct mc_move *mv, struct mc_error *e)
 	enum mc_charge_cap cap = mc_charge_cap(mv->req.h, &mv->kernel);
 	struct mc_carry c = {0};
 
-	if (!may_write_procs(mv)) {
-		mc_plan_note_denied(mv);
-		return mc_plan_denied(mv, true, e);
-	}
 	mv->charge = mv->req.mode;
 	if (mv->req.mode == MC_CHARGE_KEEP && cap != MC_CAP_NO_V2 &&
 	    mv->ops->knob_read(&mv->dst, &mv->charge, e) < 0)
@@ -159,6 +155,12 @@ int mc_plan_dry_run(struct mc_move *mv, struct mc_error *e)
 	/* v2 never moves charge: a fact of the hierarchy, not a guess */
 	if (cap != MC_CAP_YES)
 		mc_plan_refuse(mv, cap, cap != MC_CAP_NO_V2);
+	/* the real run stops at its open of cgroup.procs, before the lock
+	 * and --require-charge's check */
+	if (!may_write_procs(mv)) {
+		mc_plan_note_denied(mv);
+		return mc_plan_denied(mv, true, e);
+	}
 	if (mc_plan_require(mv, e) < 0)
 		return -1;
 	mc_plan_warn_v2(mv);

@@ -75,5 +75,7 @@ bool mc_valid_init_guard(struct mc_move *mv, struct mc_move_rec *r);
 void mc_valid_container_note(struct mc_move *mv, struct mc_move_rec *r,
 			     const struct mc_proc_ids *ids);
 void mc_valid_root_note(struct mc_move *mv, struct mc_move_rec *r);
+/* DEST is the root cgroup: say once what that means for the charge. */
+void mc_valid_dest_note(struct mc_move *mv);
 
 #endif

@@ -99,6 +99,15 @@ void mc_valid_root_note(struct mc_move *mv, struct mc_move_rec *r)
 	mv->root_noted = true;
 }
 
+void mc_valid_dest_note(struct mc_move *mv)
+{
+	if (mv->dst.is_root)
+		mc_step_notice(mv,
+			       "'%s' is the root cgroup, which has no limit: "
+			       "memory charged to it counts against no limit",
+			       mv->dst.path);
+}
+
 /* Where the process is now, as its origin; skipped when that is DEST, or,
  * for --back, when it is not where the report left it. */
 static void place(struct mc_move *mv, struct mc_move_rec *r, const char *expect)
@@ -192,16 +201,29 @@ int mc_move_add_pid_at(struct mc_move *mv, pid_t given, const char *expect,
 		mc_rec_note(mv, r, true,
 			    "%d is a thread of process %d: the whole process "
 			    "moves", (int)given, (int)pid);
-	if (!check_stat(mv, r, start) || !mc_valid_init_guard(mv, r))
+	if (!check_stat(mv, r, start))
+		return 0;
+	/* where it is first: the row of a refused PID 1 shows FROM too */
+	place(mv, r, expect);
+	if (r->status != MC_PLANNED || !mc_valid_init_guard(mv, r))
 		return 0;
 	mc_valid_container_note(mv, r, &ids);
-	place(mv, r, expect);
-	if (r->status == MC_PLANNED)
-		mc_valid_root_note(mv, r);
+	mc_valid_root_note(mv, r);
 	return 0;
 }
 
 int mc_move_add_pid(struct mc_move *mv, pid_t pid, struct mc_error *e)
 {
 	return mc_move_add_pid_at(mv, pid, NULL, 0, e);
+}
+
+void mc_move_fail_planned(struct mc_move *mv, const char *dest,
+			  const struct mc_error *e)
+{
+	if (!mv->dst.path)
+		mv->dst.path = strdup(dest);
+	for (size_t i = 0; i < mv->nrecs; i++)
+		if (mv->recs[i].status == MC_PLANNED)
+			mc_rec_set(&mv->recs[i], MC_FAILED, e->code, "%s",
+				   e->msg);
 }
