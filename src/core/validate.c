@@ -136,6 +136,10 @@ static void place(struct mc_move *mv, struct mc_move_rec *r, const char *expect)
 		mc_rec_set(r, MC_SKIPPED, 0,
 			   "not where the report left it: in '%s', not '%s'",
 			   path, expect);
+	/* --back: a skip is news (the report said otherwise): say why */
+	if (expect && r->status == MC_SKIPPED)
+		mc_rec_note(mv, r, true, "process %d is %s", (int)r->pid,
+			    r->msg);
 	free(path);
 }
 
