@@ -71,6 +71,13 @@ out=$("$memcg" --sysroot "$root" move --dry-run /B 4242 2>/dev/null)
 expect "default columns: PID COMM FROM STATUS MOVED RSS CHARGE (PREDICTED)" \
 	[ "$(head -n1 <<<"$out" | tr -s ' ' | sed 's/^ //')" = "PID COMM FROM STATUS MOVED RSS CHARGE PREDICTED" ]
 
+# into the root cgroup: a note says what that means for the charge
+echo 0 >"$root/cg/memory.usage_in_bytes"
+: >"$root/cg/cgroup.sane_behavior"	# v1's root has it, no other cgroup
+"$memcg" --sysroot "$root" move --dry-run / 4242 >/dev/null 2>"$root/err"
+expect "into the root: a note that it has no limit" \
+	grep -q "^memcg: '/' is the root cgroup, which has no limit" "$root/err"
+
 # a thread ID stands for its process; two of them make one row
 mkdir -p "$root/proc/4250" "$root/proc/4251"
 printf 'Name:\tjava\nTgid:\t4242\nPid:\t4250\nNSpid:\t4250\n' >"$root/proc/4250/status"
