@@ -180,6 +180,7 @@ static int run_all(const struct mc_ctx *c, struct mc_table *t,
 				mc_warn("%s", e.msg);
 		}
 	}
+	mc_move_progress_end();
 	mc_move_report(c, t, runs);
 	return mc_move_exit(runs);
 }

@@ -86,6 +86,13 @@ static void notice(const char *msg)
 	mc_warn("%s", msg);
 }
 
+void mc_move_progress_end(void)
+{
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
+	progress_shown = false;
+}
+
 /* only on a terminal: a log should not fill with counters */
 static void progress(size_t done)
 {
@@ -187,8 +194,7 @@ static int move(const struct mc_ctx *c, struct mc_move_runs *runs,
 			return mc_fail(MC_EXIT_FAIL, &e);
 	mc_move_catch_signals();
 	runs->rc = mc_move_run(mv, &e);
-	if (progress_shown)
-		fputs("\r\033[K", stderr);
+	mc_move_progress_end();
 	/* an interrupt says so by its exit status; anything else, and a
 	 * failed restore on the way out of one, is printed */
 	if (runs->rc < 0 && e.code != EINTR)

@@ -56,6 +56,8 @@ void mc_move_request(struct mc_move_req *req, const struct mc_ctx *c,
 /* The stop flag the signal handlers set, and catching them. */
 extern volatile sig_atomic_t mc_move_stop;
 void mc_move_catch_signals(void);
+/* Erase the progress line, if one is shown, before the report. */
+void mc_move_progress_end(void);
 
 /* --back REPORT: move each process still where the report left it back
  * to its origin. Returns the exit status. */

@@ -193,9 +193,14 @@ int mc_move_add_pid_at(struct mc_move *mv, pid_t given, const char *expect,
 
 	if (r) {
 		/* a second TID of one process: one row, one write */
-		mc_rec_note(mv, r, true,
-			    "thread %d of process %d was given too: it moves "
-			    "once", (int)given, (int)pid);
+		if (given == pid)
+			mc_rec_note(mv, r, true,
+				    "process %d itself was given too: it moves "
+				    "once", (int)pid);
+		else
+			mc_rec_note(mv, r, true,
+				    "thread %d of process %d was given too: it "
+				    "moves once", (int)given, (int)pid);
 		return 0;
 	}
 	r = mc_rec_new(mv, pid, e);

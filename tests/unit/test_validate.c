@@ -57,7 +57,7 @@ static void tid_is_its_process(void **state)
 	assert_int_equal(mc_move_add_pid(&mv, 4242, &e), 0);
 	assert_int_equal(mv.nrecs, 1);
 	assert_non_null(strstr(mv.recs[0].note, "thread 4251 of process 4242"));
-	assert_non_null(strstr(mv.recs[0].note, "thread 4242 of process 4242"));
+	assert_non_null(strstr(mv.recs[0].note, "process 4242 itself"));
 }
 
 /* Without a status file (a fixture, an old sysroot) the PID is its own
