@@ -69,7 +69,10 @@ void mc_move_catch_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static bool progress_shown;
+/* The progress of a long run (shared reporter, cmd/progress.c). */
+static struct mc_progress prog;
+static const struct mc_ctx *prog_ctx;
+static bool prog_started;
 
 /* --back runs the engine once per origin: a warning they all give (the
  * kernel refuses the setting) is said once. */
@@ -80,24 +83,26 @@ static void notice(const char *msg)
 	if (!strcmp(msg, last))
 		return;
 	snprintf(last, sizeof(last), "%s", msg);
-	if (progress_shown)
-		fputc('\n', stderr);
-	progress_shown = false;
-	mc_warn("%s", msg);
+	mc_warn("%s", msg); /* it clears the progress line first */
 }
 
 void mc_move_progress_end(void)
 {
-	if (progress_shown)
-		fputs("\r\033[K", stderr);
-	progress_shown = false;
+	if (prog_started)
+		mc_progress_end(&prog);
+	prog_started = false;
 }
 
-/* only on a terminal: a log should not fill with counters */
-static void progress(size_t done)
+/* The reporter decides whether and when to draw (a terminal, no -J, work
+ * longer than a second). */
+static void progress(size_t done, size_t total)
 {
-	fprintf(stderr, "\rmemcg: %zu processes handled", done);
-	progress_shown = true;
+	if (!prog_started) {
+		mc_progress_start(&prog, prog_ctx, "move", "processes", total);
+		prog_started = true;
+	}
+	prog.total = total;
+	mc_progress_update(&prog, done);
 }
 
 static int parse_mode(enum mc_charge_mode *mode)
@@ -162,8 +167,8 @@ void mc_move_request(struct mc_move_req *req, const struct mc_ctx *c,
 	req->h = c->h;
 	req->stop = &mc_move_stop;
 	req->notice = notice;
-	if (isatty(STDERR_FILENO))
-		req->progress = progress;
+	prog_ctx = c;
+	req->progress = progress;
 	req->mode = mode;
 	req->keep_setting = mc_mopt.keep_setting;
 	req->require_charge = mc_mopt.require_charge;

@@ -124,6 +124,10 @@ static bool from_pass(struct mc_move *mv, struct pidset *seen, bool move,
 	*fresh = 0;
 	if (!buf)
 		return false;
+	/* the total for progress: what was done, and this pass's list */
+	mv->progress_total = mv->nrecs;
+	for (p = buf; (p = mc_next_pid(p, &v));)
+		mv->progress_total += v > 0;
 	for (p = buf; (p = mc_next_pid(p, &v));) {
 		struct mc_move_rec *r;
 

@@ -115,7 +115,9 @@ struct mc_move_req {
 	const struct mc_ctl_ops *ops;		/* NULL: the kernel's files */
 	const volatile sig_atomic_t *stop;	/* signal number or 0 */
 	void (*notice)(const char *msg);
-	void (*progress)(size_t done);		/* every 256 processes */
+	/* per process: done of total as known so far (--from learns the
+	 * total pass by pass) */
+	void (*progress)(size_t done, size_t total);
 	enum mc_charge_mode mode;
 	bool keep_setting, require_charge, atomic, dry_run;
 	bool exact;				/* --exact */
@@ -151,6 +153,7 @@ struct mc_move {
 					 * process among the records */
 	bool root_noted;		/* the root-cgroup note was given */
 	ssize_t from;			/* origin of --from, or -1 */
+	size_t progress_total;		/* processes to try, as known */
 	int interrupted;		/* signal that stopped the run */
 	uint64_t slack;			/* bytes: 64 pages per CPU */
 

@@ -457,8 +457,11 @@ bool mc_step_move(struct mc_move *mv, struct mc_move_rec *r, struct mc_carry *c)
 	char why[700];
 	int err;
 
-	if (mv->req.progress && (r - mv->recs) % 256 == 255)
-		mv->req.progress((size_t)(r - mv->recs) + 1);
+	if (mv->req.progress)
+		mv->req.progress((size_t)(r - mv->recs) + 1,
+				 mv->progress_total > mv->nrecs
+					 ? mv->progress_total
+					 : mv->nrecs);
 	if (r->validated && !mc_step_same_process(mv, r))
 		return true;
 	/* the page walks stay outside the usage readings: they take time */
