@@ -30,7 +30,7 @@ static const char *const reason_names[MC_LEFT_NREASONS] = {
 	[MC_LEFT_LOCKED] = "locked",	 [MC_LEFT_LIMIT] = "limit",
 	[MC_LEFT_UNALIGNED] = "unaligned", [MC_LEFT_UNMAPPED] = "unmapped",
 	[MC_LEFT_KERNEL] = "kernel",	 [MC_LEFT_COW] = "cow",
-	[MC_LEFT_STOPPED] = "stopped",
+	[MC_LEFT_DIRTY] = "dirty",	 [MC_LEFT_STOPPED] = "stopped",
 };
 
 const char *mc_left_reason_name(enum mc_left_reason r)

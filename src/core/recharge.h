@@ -47,6 +47,8 @@ enum mc_left_reason {
 	MC_LEFT_KERNEL,		/* the kernel refused or kept them */
 	MC_LEFT_COW,		/* private copies in a file mapping: no
 				 * collapse reaches them */
+	MC_LEFT_DIRTY,		/* file pages not written back yet: page
+				 * out would only unmap them */
 	MC_LEFT_STOPPED,	/* a stop signal came first */
 	MC_LEFT_NREASONS
 };

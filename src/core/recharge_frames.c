@@ -220,6 +220,8 @@ static void count(struct rc_frames *f, uint64_t n, struct rc_count *c)
 		else
 			c->src_anon++;
 		c->src_dropable += rc_frames_dropable(f, i);
+		c->src_dirty += rc_frames_own_file(f, i) &&
+				!rc_frames_dropable(f, i);
 	}
 	c->one_thp = one_thp(f, n);
 }
@@ -280,8 +282,14 @@ bool rc_frames_src(const struct rc_frames *f, uint64_t i)
 	return (f->pm[i] & RC_PM_PRESENT) && f->ino[i] == f->src;
 }
 
-bool rc_frames_dropable(const struct rc_frames *f, uint64_t i)
+bool rc_frames_own_file(const struct rc_frames *f, uint64_t i)
 {
 	return rc_frames_src(f, i) && (f->pm[i] & RC_PM_FILE) &&
 	       f->count[i] <= 1;
+}
+
+bool rc_frames_dropable(const struct rc_frames *f, uint64_t i)
+{
+	return rc_frames_own_file(f, i) &&
+	       !(f->flags[i] & (RC_KPF_DIRTY | RC_KPF_WRITEBACK));
 }

@@ -24,6 +24,8 @@
 #define RC_PM_SWAP	(UINT64_C(1) << 62)
 #define RC_PM_PRESENT	(UINT64_C(1) << 63)
 /* /proc/kpageflags bits (include/uapi/linux/kernel-page-flags.h) */
+#define RC_KPF_DIRTY	(UINT64_C(1) << 4)
+#define RC_KPF_WRITEBACK	(UINT64_C(1) << 8)
 #define RC_KPF_HEAD	(UINT64_C(1) << 15)
 #define RC_KPF_TAIL	(UINT64_C(1) << 16)
 #define RC_KPF_THP	(UINT64_C(1) << 22)
@@ -61,7 +63,9 @@ struct rc_count {
 	uint32_t pages;		/* in the range */
 	uint32_t present;	/* present, whoever they are charged to */
 	uint32_t src_anon, src_file;	/* present, charged to the source */
-	uint32_t src_dropable;	/* file pages of those mapped once */
+	uint32_t src_dropable;	/* file pages of those mapped once, clean */
+	uint32_t src_dirty;	/* file pages of those mapped once, dirty
+				 * or under writeback */
 	uint32_t shared;	/* present pages mapped more than once */
 	uint32_t swapped;	/* swap entries */
 	bool one_thp;		/* one PMD-mapped THP charged to the source */
@@ -122,7 +126,11 @@ int rc_frames_scan(struct rc_frames *f, uint64_t start, uint64_t len,
 		   struct rc_count *c, struct mc_error *e);
 /* After rc_frames_scan: page i is charged to the source, present. */
 bool rc_frames_src(const struct rc_frames *f, uint64_t i);
-/* ... and mapped once, a file page (MADV_PAGEOUT drops it) */
+/* ... a file page mapped once (by this process) */
+bool rc_frames_own_file(const struct rc_frames *f, uint64_t i);
+/* ... and clean: MADV_PAGEOUT drops it. A dirty page would only be
+ * unmapped, still charged to the source in the page cache, since reclaim
+ * outside kswapd writes no file page back (mm/vmscan.c). */
 bool rc_frames_dropable(const struct rc_frames *f, uint64_t i);
 
 /* ---- recharge_plan.c: mappings and ranges ---- */

@@ -274,17 +274,23 @@ void rc_plan_free(struct rc_plan *plan)
 
 /* Where a page charged to the source counts: a reason, or -1 for a kind
  * the mode did not ask for. */
+enum page_kind { PG_ANON, PG_SHARED, PG_DIRTY, PG_OWN };
+
 static int reason_of(const struct rc_policy *p, const struct rc_seg *s,
-		     bool anon, bool shared)
+		     enum page_kind k)
 {
+	bool anon = k == PG_ANON;
+
 	if (!rc_kind_asked(p->mode, s->kind, anon))
 		return -1;
 	if (s->locked)
 		return MC_LEFT_LOCKED;
 	if (s->kind == RC_FILE && anon)
 		return MC_LEFT_COW;
-	if (s->kind == RC_FILE && shared)
+	if (s->kind == RC_FILE && k == PG_SHARED)
 		return MC_LEFT_SHARED;
+	if (s->kind == RC_FILE && k == PG_DIRTY)
+		return MC_LEFT_DIRTY;
 	return (int)s->reason;
 }
 
@@ -312,11 +318,18 @@ static void measure_seg(const struct rc_policy *p, const struct rc_frames *f,
 	uint64_t n = s->len / p->page, drop = 0;
 
 	for (uint64_t i = 0; i < n; i++) {
+		enum page_kind k = PG_OWN;
+
 		if (!rc_frames_src(f, i))
 			continue;
-		add(res, reason_of(p, s, !(f->pm[i] & RC_PM_FILE),
-				   f->count[i] > 1), p->page);
-		drop += rc_frames_dropable(f, i);
+		if (!(f->pm[i] & RC_PM_FILE))
+			k = PG_ANON;
+		else if (!rc_frames_own_file(f, i))
+			k = PG_SHARED;
+		else if (!rc_frames_dropable(f, i))
+			k = PG_DIRTY;
+		add(res, reason_of(p, s, k), p->page);
+		drop += k == PG_OWN;
 	}
 	if (s->action == RC_PAGEOUT && s->done && s->before.src_dropable > drop)
 		res->paged_out += (s->before.src_dropable - drop) * p->page;
@@ -343,20 +356,20 @@ static void predict_seg(const struct rc_policy *p, const struct rc_seg *s,
 {
 	const struct rc_count *c = &s->before;
 	uint64_t pg = p->page;
-	uint64_t shared_file = c->src_file - c->src_dropable;
+	uint64_t shared_file = c->src_file - c->src_dropable - c->src_dirty;
 
 	if (s->kind == RC_FILE) {
-		add(res, reason_of(p, s, true, false), c->src_anon * pg);
-		add(res, reason_of(p, s, false, true), shared_file * pg);
+		add(res, reason_of(p, s, PG_ANON), c->src_anon * pg);
+		add(res, reason_of(p, s, PG_SHARED), shared_file * pg);
+		add(res, reason_of(p, s, PG_DIRTY), c->src_dirty * pg);
 		if (s->done)
 			res->paged_out += c->src_dropable * pg;
 		else
-			add(res, reason_of(p, s, false, false),
-			    c->src_dropable * pg);
+			add(res, reason_of(p, s, PG_OWN), c->src_dropable * pg);
 		return;
 	}
 	if (!s->done) {
-		add(res, reason_of(p, s, s->kind == RC_ANON, false),
+		add(res, reason_of(p, s, s->kind == RC_ANON ? PG_ANON : PG_OWN),
 		    (uint64_t)(c->src_anon + c->src_file) * pg);
 		return;
 	}

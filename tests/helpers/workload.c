@@ -7,7 +7,8 @@
  *
  * --thp     for the --anon options after it: "no" (the default) advises
  *           MADV_NOHUGEPAGE, "default" gives no advice (the system's
- *           setting decides; collapse is allowed)
+ *           setting decides; collapse is allowed), "yes" MADV_HUGEPAGE
+ *           (huge pages from the first touch)
  * --stride  for the --anon options after it: write one page in N
  * --anon    private anonymous memory, every page written (or one in N)
  * --map     a file created at FILE, MIB long, mapped shared and every page
@@ -25,7 +26,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,7 +80,7 @@ static void touch_write(char *p, size_t len)
 		p[off] = (char)(off / 4096 + 1);
 }
 
-static bool anon_thp;		/* --thp default */
+static int anon_thp;		/* --thp: 0 no, 1 default, 2 yes */
 static size_t anon_stride = 1;	/* --stride */
 
 static volatile char sink;
@@ -113,8 +113,8 @@ static void do_anon(size_t len)
 	/* Small pages only unless asked: the tests count pages, and THP
 	 * handling is a case of its own (docs: 6.1 reports 0 for THP tails).
 	 * MADV_NOHUGEPAGE also refuses MADV_COLLAPSE. */
-	if (!anon_thp)
-		madvise(p, len, MADV_NOHUGEPAGE);
+	if (anon_thp != 1)
+		madvise(p, len, anon_thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 	for (size_t off = 0; off < len; off += 4096 * anon_stride)
 		p[off] = (char)(off / 4096 + 1);
 }
@@ -199,9 +199,10 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		i++;
-		if (!strcmp(o, "--thp") &&
-		    (!strcmp(v, "no") || !strcmp(v, "default")))
-			anon_thp = !strcmp(v, "default");
+		if (!strcmp(o, "--thp") && (!strcmp(v, "no") ||
+		    !strcmp(v, "default") || !strcmp(v, "yes")))
+			anon_thp = !strcmp(v, "default") ? 1 :
+				   !strcmp(v, "yes") ? 2 : 0;
 		else if (!strcmp(o, "--stride") && atoi(v) > 0)
 			anon_stride = (size_t)atoi(v);
 		else if (!strcmp(o, "--anon"))
