@@ -336,6 +336,10 @@ static int call(struct rc_run *r, struct rc_seg *s, int *err,
 		/* fall through */
 	default:
 		*err = advise_range(r, s, MADV_COLLAPSE);
+		/* a page off the LRU or locked for a moment: "trying again
+		 * might succeed" (madvise_collapse_errno), once */
+		if (*err == EAGAIN)
+			*err = advise_range(r, s, MADV_COLLAPSE);
 		return 0;
 	}
 }
