@@ -256,6 +256,7 @@ _memcg_optarg()
             fi
             ;;
         DIR) _filedir -d ;;
+        FILE | REPORT) _filedir ;;
         PATH)
             if [[ $l == --mount ]]; then
                 _memcg_mounts "$cur"

@@ -13,7 +13,7 @@
 static const struct mc_cmd commands[] = {
 	{ "move", mc_cmd_move, MC_CMD_HIER | MC_CMD_WRITES | MC_CMD_COLUMNS,
 	  mc_move_options, mc_move_columns, "processes",
-	  "[OPTIONS] DEST PID... | --from SRC DEST",
+	  "[OPTIONS] DEST PID... | --from SRC DEST | --back REPORT",
 	  "move processes into a memory cgroup and report their charge" },
 	{ "mounts", mc_cmd_mounts, MC_CMD_MOUNTS | MC_CMD_COLUMNS, NULL,
 	  mc_mounts_columns, "mounts", "[OPTIONS]",

@@ -111,6 +111,7 @@ void mc_table_free(struct mc_table *t)
 	free(t->lines);
 	free(t->cols);
 	free(t->pos);
+	mc_extra_free(t);
 	memset(t, 0, sizeof(*t));
 }
 

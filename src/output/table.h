@@ -59,6 +59,7 @@ struct mc_out_opts {
 };
 
 struct mc_line;
+struct mc_extra;	/* output/extra.c */
 
 struct mc_table {
 	const char *name;	/* the JSON document's key */
@@ -72,6 +73,7 @@ struct mc_table {
 	struct mc_line **lines;	/* in the order they were added */
 	size_t nlines, caplines;
 	bool nomem;		/* a line could not be stored: print fails */
+	struct mc_extra *extra;	/* an object beside the rows (-J), or NULL */
 };
 
 /* Select columns from opts (or the defaults, ids ending with -1) and set up a
@@ -103,6 +105,15 @@ void mc_cell_num(struct mc_table *t, struct mc_line *ln, int id, bool valid,
 void mc_cell_size(struct mc_table *t, struct mc_line *ln, int id, bool valid,
 		  int64_t v);
 void mc_cell_bool(struct mc_table *t, struct mc_line *ln, int id, bool v);
+
+/* An object of typed key/values that the JSON document carries after the
+ * rows, {"NAME": [...], "name": {...}} (a command's summary); the other
+ * formats ignore it. Keys are kept as given (literals: they must outlive
+ * the table) and print in the order they were set. A value that cannot be
+ * stored makes mc_table_print fail, as a line does. */
+void mc_table_extra(struct mc_table *t, const char *name);
+void mc_extra_num(struct mc_table *t, const char *key, bool valid, int64_t v);
+void mc_extra_str(struct mc_table *t, const char *key, const char *s);
 
 /* Print the table, or with json the document. 0 or a negative errno. */
 int mc_table_print(struct mc_table *t, FILE *out);

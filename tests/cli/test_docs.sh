@@ -213,6 +213,10 @@ if offers "$bin" --sysroot "$tmp" move --from /web /batch "" | grep -q .; then
 else
 	ok "completion offers nothing after --from SRC DEST"
 fi
+# a FILE or REPORT value is a file of the file system (move --back)
+touch "$tmp/report.json"
+expect_all "completion offers files for move --back REPORT" "$tmp/report.json" \
+	"$(offers "$bin" move --back "$tmp/rep")"
 expect_all "completion offers the memory mount for --mount" \
 	/sys/fs/cgroup/memory "$(offers "$bin" --sysroot "$tmp" --mount "")"
 

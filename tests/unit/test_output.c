@@ -209,6 +209,40 @@ static void empty_document(void **state)
 	mc_table_free(&t);
 }
 
+/* The object beside the rows: typed values in order, null where not
+ * valid, after the rows; a table printed as text leaves it out. */
+static void extra_object(void **state)
+{
+	struct mc_out_opts o = { .json = 1 };
+	struct mc_table t;
+	struct mc_error e;
+	char *s;
+
+	(void)state;
+	assert_int_equal(mc_table_init(&t, "processes", info, 4, defaults, &o,
+				       &e), 0);
+	mc_table_extra(&t, "summary");
+	mc_extra_num(&t, "moved", true, 2);
+	mc_extra_num(&t, "charge-moved", false, 0);
+	mc_extra_str(&t, "charge", "never (v2)");
+	mc_extra_str(&t, "reason", NULL);
+	s = print(&t);
+	assert_non_null(strstr(s, "\"summary\": {"));
+	assert_true(strstr(s, "\"processes\"") < strstr(s, "\"summary\""));
+	assert_true(strstr(s, "\"moved\": 2,") < strstr(s, "\"charge-moved\": null,"));
+	assert_non_null(strstr(s, "\"charge\": \"never (v2)\""));
+	assert_non_null(strstr(s, "\"reason\": null"));
+	free(s);
+	mc_table_free(&t);
+	assert_int_equal(init(&t, NULL, 0, &e), 0);
+	mc_table_extra(&t, "summary");
+	mc_extra_num(&t, "moved", true, 2);
+	s = print(&t);
+	assert_string_equal(s, "A SIZE\n");
+	free(s);
+	mc_table_free(&t);
+}
+
 /* A table without lines still shows its columns; -n shows nothing. */
 static void empty_table_has_header(void **state)
 {
@@ -347,6 +381,7 @@ int main(void)
 		cmocka_unit_test(json_types),
 		cmocka_unit_test(human_and_bytes),
 		cmocka_unit_test(json_children),
+		cmocka_unit_test(extra_object),
 		cmocka_unit_test(tree_lines),
 		cmocka_unit_test(empty_document),
 		cmocka_unit_test(empty_table_has_header),

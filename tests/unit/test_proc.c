@@ -207,10 +207,57 @@ static void cgroup_tokens(void **state)
 	free(p);
 }
 
+/* A thread's status names its process (Tgid) and its PID per namespace:
+ * a container's init is 1 in the innermost one. */
+static void status_ids(void **state)
+{
+	struct mc_proc_ids ids;
+	const char *thread = "Name:\tjava\nUmask:\t0022\nState:\tS (sleeping)\n"
+			     "Tgid:\t4242\nNgid:\t0\nPid:\t4250\nPPid:\t1\n"
+			     "NStgid:\t4242\nNSpid:\t4250\nNSpgid:\t4242\n";
+	const char *init = "Name:\tsh\nTgid:\t7001\nPid:\t7001\n"
+			   "NSpid:\t7001\t1\nNSpgid:\t7001\t1\n";
+
+	(void)state;
+	assert_int_equal(mc_proc_parse_ids(thread, &ids), 0);
+	assert_int_equal(ids.tgid, 4242);
+	assert_int_equal(ids.nslevels, 1);
+	assert_int_equal(ids.nspid, 4250);
+	assert_int_equal(mc_proc_parse_ids(init, &ids), 0);
+	assert_int_equal(ids.tgid, 7001);
+	assert_int_equal(ids.nslevels, 2);
+	assert_int_equal(ids.nspid, 1);
+	/* no NSpid line (before 4.1): one level */
+	assert_int_equal(mc_proc_parse_ids("Tgid:\t9\nPid:\t9\n", &ids), 0);
+	assert_int_equal(ids.nslevels, 1);
+	assert_int_equal(ids.nspid, 9);
+	/* "Tgid" must be a whole key; no Tgid is an error */
+	assert_int_equal(mc_proc_parse_ids("XTgid:\t9\n", &ids), -1);
+	assert_int_equal(mc_proc_parse_ids("Tgid:\tx\n", &ids), -1);
+	assert_int_equal(mc_proc_parse_ids("", &ids), -1);
+}
+
+/* The real file of this process: its own thread group, and a thread of it
+ * names the same group. */
+static void status_of_self(void **state)
+{
+	struct mc_mounts m = { 0 };
+	struct mc_proc_ids ids;
+	struct mc_error e;
+
+	(void)state;
+	assert_int_equal(mc_proc_read_ids(&m, getpid(), &ids, &e), 0);
+	assert_int_equal(ids.tgid, getpid());
+	assert_int_equal(mc_proc_read_ids(&m, 2147483647, &ids, &e), -1);
+	assert_int_equal(e.code, ESRCH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(pid_parsing),
+		cmocka_unit_test(status_ids),
+		cmocka_unit_test(status_of_self),
 		cmocka_unit_test(stat_with_odd_comm),
 		cmocka_unit_test(stat_kernel_thread),
 		cmocka_unit_test(stat_garbage),
