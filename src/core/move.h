@@ -24,9 +24,10 @@
 
 /* What the engine measures per process: the columns shown ask for it. */
 enum mc_measure {
-	MC_MEASURE_COMM = 1 << 0,	/* command name (/proc/PID/stat) */
-	MC_MEASURE_RSS = 1 << 1,	/* resident set size (/proc/PID/stat) */
+	MC_MEASURE_COMM = 1 << 0,	/* command name (/proc/PID/status) */
+	MC_MEASURE_RSS = 1 << 1,	/* resident set size (/proc/PID/status) */
 	MC_MEASURE_USAGE = 1 << 2,	/* usage before and after each write */
+	MC_MEASURE_START = 1 << 3,	/* start time (/proc/PID/stat) */
 };
 
 enum mc_status {

@@ -337,17 +337,32 @@ bool mc_step_same_process(struct mc_move *mv, struct mc_move_rec *r)
 	return true;
 }
 
-/* Fill the columns that need /proc for a PID taken from cgroup.procs. */
+/* Fill the columns that need /proc for a PID taken from cgroup.procs, each
+ * fact from one file: status alone has the name, the resident set and
+ * NSpid (the container note); stat is read only for the start time, which
+ * START shows and --atomic's rollback needs to tell a reused PID. */
 void mc_step_proc_cols(struct mc_move *mv, struct mc_move_rec *r)
 {
+	unsigned want = mv->req.measure &
+			(MC_MEASURE_COMM | MC_MEASURE_RSS | MC_MEASURE_START);
+	struct mc_proc_status ps;
 	struct mc_proc_ids ids;
 	struct mc_proc_stat st;
 	struct mc_error ignored;
 
-	/* --atomic: the start time lets a rollback tell a reused PID */
-	if (!(mv->req.measure & MC_MEASURE_COMM) &&
-	    !(mv->req.measure & MC_MEASURE_RSS) && !mv->req.atomic)
+	if (mv->req.atomic)
+		want |= MC_MEASURE_START;
+	if (!want)
 		return;
+	if (!(want & MC_MEASURE_START)) {
+		if (mc_proc_read_status(mv->req.m, r->pid, &ps, &ignored) < 0)
+			return;
+		snprintf(r->comm, sizeof(r->comm), "%s", ps.comm);
+		r->rss = ps.rss;
+		r->have_rss = true;
+		mc_valid_container_note(mv, r, &ps.ids);
+		return;
+	}
 	if (mc_proc_read_stat(mv->req.m, r->pid, &st, &ignored) < 0)
 		return;
 	r->starttime = st.starttime;
