@@ -154,6 +154,10 @@ struct mc_move {
 					 * process among the records */
 	bool root_noted;		/* the root-cgroup note was given */
 	ssize_t from;			/* origin of --from, or -1 */
+	char *from_procs;		/* SRC's cgroup.procs as the check for
+					 * an empty SRC read it: the first
+					 * pass's list, not read twice */
+	uint64_t from_procs_us;		/* when it was read */
 	size_t progress_total;		/* processes to try, as known */
 	int interrupted;		/* signal that stopped the run */
 	uint64_t slack;			/* bytes: 64 pages per CPU */
