@@ -91,6 +91,50 @@ static size_t chunk_size(const struct libscols_column *cl, const char *data,
 	return width;
 }
 
+/* The width libsmartcols gives a cell once encoded, for a column that is
+ * not marked (off a terminal): a printable ASCII byte is one column, a
+ * control byte or the backslash of "\\x" four (\xHH); other text goes the
+ * long way. */
+static size_t plain_width(const struct libscols_column *cl, const char *data,
+			  void *unused)
+{
+	size_t width = 0, len;
+	char *enc;
+
+	(void)unused;
+	for (const char *p = data; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c >= 0x80)
+			goto encode;
+		width += c < 0x20 || c == 0x7f || (c == '\\' && p[1] == 'x')
+				 ? 4
+				 : 1;
+	}
+	return width;
+encode:
+	enc = malloc(mc_escape_size(strlen(data)));
+	width = 0;
+	if (enc) {
+		mc_escape_to(enc, data);
+		for (const char *p = enc; *p; p += len)
+			width += unit_width(p, &len);
+	}
+	free(enc);
+	(void)cl;
+	return width;
+}
+
+/* The whole cell is its one chunk. */
+static char *whole_cell(const struct libscols_column *cl, char *data,
+			void *unused)
+{
+	(void)cl;
+	(void)data;
+	(void)unused;
+	return NULL;
+}
+
 /* Drop the marks of data up to end, and end the chunk there; a line of
  * text that ends at a space loses the space. */
 static void close_chunk(char *data, const char *end)
@@ -202,7 +246,7 @@ static char cell_wraps_at(const struct mc_table *t, const struct mc_line *ln,
 	return wrap;
 }
 
-static int scols_flags(const struct mc_table *t, int flags, char wrap)
+static int scols_flags(const struct mc_table *t, int flags, bool wrap)
 {
 	int f = (flags & MC_COLF_RIGHT ? SCOLS_FL_RIGHT : 0) |
 		(flags & MC_COLF_TREE ? SCOLS_FL_TREE : 0);
@@ -244,10 +288,14 @@ static struct libscols_table *new_table(const struct mc_table *t, char *wrap,
 		const struct mc_colinfo *ci = &t->info[t->cols[i]];
 		struct libscols_column *cl;
 
+		bool sized = !term && !t->raw && !t->pairs &&
+			     !(ci->flags & MC_COLF_TREE);
+
 		wrap[i] = wraps_at(t, i);
 		cl = scols_table_new_column(tb, ci->name, ci->whint,
 					    scols_flags(t, ci->flags,
-							term ? wrap[i] : '\0'));
+							(term && wrap[i]) ||
+								sized));
 		if (!cl) {
 			scols_unref_table(tb);
 			return NULL;
@@ -256,6 +304,13 @@ static struct libscols_table *new_table(const struct mc_table *t, char *wrap,
 			scols_column_set_wrapfunc(cl, chunk_size, next_chunk,
 						  NULL);
 			scols_column_set_safechars(cl, safechars);
+		} else if (sized) {
+			/* libsmartcols 2.38 measures each cell with mbrtowc
+			 * and wcwidth per byte; a wrap callback is how a
+			 * column gives its own width, and one chunk per cell
+			 * wraps nothing */
+			scols_column_set_wrapfunc(cl, plain_width, whole_cell,
+						  NULL);
 		}
 	}
 	return tb;
