@@ -77,7 +77,7 @@ static const struct mc_colinfo columns[] = {
 	[COL_START] = { "START", 8, MC_COLF_RIGHT, MC_COL_NUM,
 			"start time of the process in clock ticks after boot "
 			"(--back checks it)",
-			MC_MEASURE_COMM },
+			MC_MEASURE_START },
 };
 #define NCOLS (sizeof(columns) / sizeof(columns[0]))
 

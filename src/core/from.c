@@ -111,14 +111,32 @@ static bool still_in_src(struct mc_move *mv, pid_t pid, uint64_t *stamp,
 	return !*fresh_list || pidset_has(now, pid);
 }
 
+/* The list a pass works from: the first one takes what mc_from_empty read
+ * (a v1 read of a large cgroup.procs costs as much as many moves), the
+ * others read SRC again; *stamp is when the list was read, so that
+ * still_in_src reads SRC again before a write once it is FRESH_US old. */
+static char *pass_list(struct mc_move *mv, uint64_t *stamp,
+		       struct mc_error *e)
+{
+	char *buf = mv->from_procs;
+
+	if (buf) {
+		mv->from_procs = NULL;
+		*stamp = mv->from_procs_us;
+		return buf;
+	}
+	*stamp = mc_step_now_us();
+	return read_procs(mv, e);
+}
+
 /* One pass over SRC; *fresh counts PIDs not seen before. false = stop. */
 static bool from_pass(struct mc_move *mv, struct pidset *seen, bool move,
 		      size_t *fresh, struct mc_error *e, struct mc_carry *c)
 {
 	struct pidset now = {0};
-	uint64_t stamp = mc_step_now_us();
+	uint64_t stamp;
 	bool fresh_list = false;
-	char *buf = read_procs(mv, e), *p;
+	char *buf = pass_list(mv, &stamp, e), *p;
 	pid_t v;
 
 	*fresh = 0;
@@ -212,12 +230,20 @@ bool mc_from_list(struct mc_move *mv, struct mc_error *e)
 bool mc_from_empty(struct mc_move *mv)
 {
 	struct mc_error ignored;
+	uint64_t t = mc_step_now_us();
 	char *buf = read_procs(mv, &ignored), *p;
 	bool empty = buf != NULL;
 	pid_t v;
 
 	for (p = buf; empty && p && (p = mc_next_pid(p, &v));)
 		empty = v <= 0 || is_kthread(mv, v);
-	free(buf);
-	return empty;
+	if (empty || !buf) {
+		free(buf);
+		return empty;
+	}
+	/* the first pass starts from this list */
+	free(mv->from_procs);
+	mv->from_procs = buf;
+	mv->from_procs_us = t;
+	return false;
 }

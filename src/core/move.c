@@ -442,6 +442,7 @@ void mc_move_free(struct mc_move *mv)
 		mc_cgroup_close(&o->cg);
 	}
 	free(mv->origins);
+	free(mv->from_procs);
 	mc_pages_result_free(&mv->before);
 	mc_pages_result_free(&mv->after);
 	if (mv->pages)

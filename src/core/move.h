@@ -24,9 +24,10 @@
 
 /* What the engine measures per process: the columns shown ask for it. */
 enum mc_measure {
-	MC_MEASURE_COMM = 1 << 0,	/* command name (/proc/PID/stat) */
-	MC_MEASURE_RSS = 1 << 1,	/* resident set size (/proc/PID/stat) */
+	MC_MEASURE_COMM = 1 << 0,	/* command name (/proc/PID/status) */
+	MC_MEASURE_RSS = 1 << 1,	/* resident set size (/proc/PID/status) */
 	MC_MEASURE_USAGE = 1 << 2,	/* usage before and after each write */
+	MC_MEASURE_START = 1 << 3,	/* start time (/proc/PID/stat) */
 };
 
 enum mc_status {
@@ -153,6 +154,10 @@ struct mc_move {
 					 * process among the records */
 	bool root_noted;		/* the root-cgroup note was given */
 	ssize_t from;			/* origin of --from, or -1 */
+	char *from_procs;		/* SRC's cgroup.procs as the check for
+					 * an empty SRC read it: the first
+					 * pass's list, not read twice */
+	uint64_t from_procs_us;		/* when it was read */
 	size_t progress_total;		/* processes to try, as known */
 	int interrupted;		/* signal that stopped the run */
 	uint64_t slack;			/* bytes: 64 pages per CPU */

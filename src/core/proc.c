@@ -132,32 +132,66 @@ static char *read_pid_file(const struct mc_mounts *m, pid_t pid,
 	return buf;
 }
 
-int mc_proc_read_stat(const struct mc_mounts *m, pid_t pid,
-		      struct mc_proc_stat *st, struct mc_error *e)
+/* A small /proc/PID file in one read() into buf, on the per-process path
+ * of a move: no allocation. A seq_file hands a reader as much of its one
+ * record as fits, so a read that leaves room got all of it; a longer file
+ * (status with thousands of CPUs) goes on into an allocation, *heap, which
+ * the caller frees. Returns the text, or NULL with ESRCH when the process
+ * is gone. */
+static char *read_small(const struct mc_mounts *m, pid_t pid, const char *name,
+			char *buf, size_t size, char **heap,
+			struct mc_error *e)
 {
-	char path[4200], rel[64], buf[1024];
+	char path[4200], rel[64], *rest;
 	ssize_t n;
 	int fd;
 
-	/* on the per-process path of a move: one open, one read into the
-	 * stack, no allocation (a stat line is far shorter than buf) */
-	snprintf(rel, sizeof(rel), "/proc/%d/stat", (int)pid);
+	*heap = NULL;
+	snprintf(rel, sizeof(rel), "/proc/%d/%s", (int)pid, name);
 	fd = open(mc_sysroot_path(m, path, sizeof(path), rel),
 		  O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT || errno == ESRCH
-			       ? mc_errx(e, ESRCH, "process %d does not exist",
-					 (int)pid)
-			       : mc_err(e, errno, "cannot open '%s'", path);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		return errno == ESRCH ? mc_errx(e, ESRCH, "process %d exited",
-						(int)pid)
-				      : mc_err(e, errno, "cannot read '%s'",
-					       path);
+	n = fd < 0 ? -1 : read(fd, buf, size - 1);
+	if (n < 0) {
+		int err = errno;
+
+		if (fd >= 0)
+			close(fd);
+		if (err == ESRCH || (fd < 0 && err == ENOENT))
+			mc_errx(e, ESRCH, fd < 0 ? "process %d does not exist"
+						 : "process %d exited",
+				(int)pid);
+		else
+			mc_err(e, err, "cannot %s '%s'",
+			       fd < 0 ? "open" : "read", path);
+		return NULL;
+	}
 	buf[n] = '\0';
-	if (mc_proc_parse_stat(buf, st) < 0)
+	if ((size_t)n < size - 1) {
+		close(fd);
+		return buf;
+	}
+	rest = mc_read_fd(fd, path, NULL, e);
+	close(fd);
+	if (rest && asprintf(heap, "%s%s", buf, rest) < 0) {
+		*heap = NULL;
+		mc_err(e, ENOMEM, "cannot allocate");
+	}
+	free(rest);
+	return *heap;
+}
+
+int mc_proc_read_stat(const struct mc_mounts *m, pid_t pid,
+		      struct mc_proc_stat *st, struct mc_error *e)
+{
+	char buf[1024], *heap, *text;
+	int rc;
+
+	text = read_small(m, pid, "stat", buf, sizeof(buf), &heap, e);
+	if (!text)
+		return -1;
+	rc = mc_proc_parse_stat(text, st);
+	free(heap);
+	if (rc < 0)
 		return mc_errx(e, EINVAL, "cannot parse /proc/%d/stat",
 			       (int)pid);
 	return 0;
@@ -217,13 +251,62 @@ int mc_proc_parse_ids(const char *buf, struct mc_proc_ids *ids)
 int mc_proc_read_ids(const struct mc_mounts *m, pid_t pid,
 		     struct mc_proc_ids *ids, struct mc_error *e)
 {
-	char *buf = read_pid_file(m, pid, "status", e);
+	char buf[4096], *heap, *text;
 	int rc;
 
-	if (!buf)
+	text = read_small(m, pid, "status", buf, sizeof(buf), &heap, e);
+	if (!text)
 		return -1;
-	rc = mc_proc_parse_ids(buf, ids);
-	free(buf);
+	rc = mc_proc_parse_ids(text, ids);
+	free(heap);
+	if (rc < 0)
+		return mc_errx(e, EINVAL, "cannot parse /proc/%d/status",
+			       (int)pid);
+	return 0;
+}
+
+/* The Name: value up to its line's end, undoing the two escapes status
+ * makes ('\n' and '\\' for a newline and a backslash, the rest as is):
+ * then it is the comm of /proc/PID/stat. */
+static void status_name(const char *v, char *comm, size_t len)
+{
+	size_t n = 0;
+
+	if (*v == '\t')
+		v++;
+	for (; *v && *v != '\n' && n + 1 < len; v++) {
+		if (v[0] == '\\' && (v[1] == 'n' || v[1] == '\\'))
+			comm[n++] = *++v == 'n' ? '\n' : '\\';
+		else
+			comm[n++] = *v;
+	}
+	comm[n] = '\0';
+}
+
+int mc_proc_parse_status(const char *buf, struct mc_proc_status *st)
+{
+	const char *name = status_field(buf, "Name");
+	const char *rss = status_field(buf, "VmRSS");
+
+	if (!name || mc_proc_parse_ids(buf, &st->ids) < 0)
+		return -1;
+	status_name(name, st->comm, sizeof(st->comm));
+	/* no VmRSS: line without an mm (a zombie leader): stat says 0 */
+	st->rss = rss ? strtoull(rss, NULL, 10) * 1024 : 0;
+	return 0;
+}
+
+int mc_proc_read_status(const struct mc_mounts *m, pid_t pid,
+			struct mc_proc_status *st, struct mc_error *e)
+{
+	char buf[4096], *heap, *text;
+	int rc;
+
+	text = read_small(m, pid, "status", buf, sizeof(buf), &heap, e);
+	if (!text)
+		return -1;
+	rc = mc_proc_parse_status(text, st);
+	free(heap);
 	if (rc < 0)
 		return mc_errx(e, EINVAL, "cannot parse /proc/%d/status",
 			       (int)pid);

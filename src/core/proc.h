@@ -47,6 +47,22 @@ int mc_proc_parse_ids(const char *buf, struct mc_proc_ids *ids);
 int mc_proc_read_ids(const struct mc_mounts *m, pid_t pid,
 		     struct mc_proc_ids *ids, struct mc_error *e);
 
+/* What one read of /proc/PID/status gives a move's columns: the command
+ * name (as stat's comm: status's escapes of newline and backslash undone),
+ * the resident set (VmRSS, as stat's rss) and the identity. A process
+ * whose start time is not needed costs this one read, not two. */
+struct mc_proc_status {
+	char comm[64];
+	uint64_t rss;			/* bytes; 0 without an mm */
+	struct mc_proc_ids ids;
+};
+
+/* -1 without a Name: or Tgid: line. */
+int mc_proc_parse_status(const char *buf, struct mc_proc_status *st);
+/* ESRCH in e->code when the process is gone. */
+int mc_proc_read_status(const struct mc_mounts *m, pid_t pid,
+			struct mc_proc_status *st, struct mc_error *e);
+
 /* The memory cgroup path in a /proc/PID/cgroup buffer: the v1 line whose
  * controller list has the exact token "memory", or the "0::" line for v2.
  * Names may hold spaces and colons: the path is everything after the second

@@ -337,26 +337,35 @@ bool mc_step_same_process(struct mc_move *mv, struct mc_move_rec *r)
 	return true;
 }
 
-/* Fill the columns that need /proc for a PID taken from cgroup.procs. */
+/* Fill the columns that need /proc for a PID taken from cgroup.procs, each
+ * fact from one file: status has the name, the resident set (VmRSS: exact,
+ * where stat's rss lacks the per-CPU deltas on 6.2 and later) and NSpid
+ * (the container note); stat is read only for the start time, which START
+ * shows and --atomic's rollback needs to tell a reused PID. */
 void mc_step_proc_cols(struct mc_move *mv, struct mc_move_rec *r)
 {
-	struct mc_proc_ids ids;
+	unsigned want = mv->req.measure &
+			(MC_MEASURE_COMM | MC_MEASURE_RSS | MC_MEASURE_START);
+	struct mc_proc_status ps;
 	struct mc_proc_stat st;
 	struct mc_error ignored;
 
-	/* --atomic: the start time lets a rollback tell a reused PID */
-	if (!(mv->req.measure & MC_MEASURE_COMM) &&
-	    !(mv->req.measure & MC_MEASURE_RSS) && !mv->req.atomic)
+	if (mv->req.atomic)
+		want |= MC_MEASURE_START;
+	if (!want)
 		return;
-	if (mc_proc_read_stat(mv->req.m, r->pid, &st, &ignored) < 0)
+	if ((want & MC_MEASURE_START) &&
+	    mc_proc_read_stat(mv->req.m, r->pid, &st, &ignored) < 0)
 		return;
-	r->starttime = st.starttime;
-	snprintf(r->comm, sizeof(r->comm), "%s", st.comm);
-	r->rss = st.rss;
+	if (want & MC_MEASURE_START)
+		r->starttime = st.starttime;
+	if (mc_proc_read_status(mv->req.m, r->pid, &ps, &ignored) < 0)
+		return;
+	snprintf(r->comm, sizeof(r->comm), "%s", ps.comm);
+	r->rss = ps.rss;
 	r->have_rss = true;
 	/* a container's init is what --from of a container's cgroup meets */
-	if (mc_proc_read_ids(mv->req.m, r->pid, &ids, &ignored) == 0)
-		mc_valid_container_note(mv, r, &ids);
+	mc_valid_container_note(mv, r, &ps.ids);
 }
 
 /* Page attribution of pid into res, for --exact and prediction. False when

@@ -24,24 +24,30 @@ static struct mc_move_rec *find_rec(struct mc_move *mv, pid_t pid)
 
 /* The process a command-line PID names: itself, or the thread group of a
  * TID (writing a TID to cgroup.procs moves its whole process, docs §2.1:
- * the report shows the process). *ids is the process's, or the PID's own
- * when its status cannot be read (the stat read then says why). */
-static pid_t process_of(struct mc_move *mv, pid_t pid, struct mc_proc_ids *ids)
+ * the report shows the process). st->ids is the process's, or the PID's
+ * own when its status cannot be read (the stat read then says why); *rss
+ * says whether st->rss is the process's VmRSS, the RSS a --from row shows
+ * (stat's rss lacks the per-CPU deltas on 6.2 and later). */
+static pid_t process_of(struct mc_move *mv, pid_t pid,
+			struct mc_proc_status *st, bool *rss)
 {
 	struct mc_error ignored;
 	pid_t tgid;
 
-	ids->tgid = ids->nspid = pid;
-	ids->nslevels = 1;
-	if (mc_proc_read_ids(mv->req.m, pid, ids, &ignored) < 0)
+	*rss = false;
+	st->ids.tgid = st->ids.nspid = pid;
+	st->ids.nslevels = 1;
+	if (mc_proc_read_status(mv->req.m, pid, st, &ignored) < 0)
 		return pid;
-	tgid = ids->tgid;
+	tgid = st->ids.tgid;
+	*rss = tgid == pid;
 	if (tgid != pid) {
 		mv->tids = true;
 		/* the container test reads the process, not the thread */
-		if (mc_proc_read_ids(mv->req.m, tgid, ids, &ignored) < 0) {
-			ids->tgid = ids->nspid = tgid;
-			ids->nslevels = 1;
+		*rss = mc_proc_read_status(mv->req.m, tgid, st, &ignored) == 0;
+		if (!*rss) {
+			st->ids.tgid = st->ids.nspid = tgid;
+			st->ids.nslevels = 1;
 		}
 	}
 	return tgid;
@@ -187,8 +193,9 @@ static bool check_stat(struct mc_move *mv, struct mc_move_rec *r,
 int mc_move_add_pid_at(struct mc_move *mv, pid_t given, const char *expect,
 		       unsigned long long start, struct mc_error *e)
 {
-	struct mc_proc_ids ids;
-	pid_t pid = process_of(mv, given, &ids);
+	struct mc_proc_status st;
+	bool have_rss;
+	pid_t pid = process_of(mv, given, &st, &have_rss);
 	struct mc_move_rec *r = mv->tids ? find_rec(mv, pid) : NULL;
 
 	if (r) {
@@ -212,11 +219,13 @@ int mc_move_add_pid_at(struct mc_move *mv, pid_t given, const char *expect,
 			    "moves", (int)given, (int)pid);
 	if (!check_stat(mv, r, start))
 		return 0;
+	if (have_rss)
+		r->rss = st.rss;
 	/* where it is first: the row of a refused PID 1 shows FROM too */
 	place(mv, r, expect);
 	if (r->status != MC_PLANNED || !mc_valid_init_guard(mv, r))
 		return 0;
-	mc_valid_container_note(mv, r, &ids);
+	mc_valid_container_note(mv, r, &st.ids);
 	mc_valid_root_note(mv, r);
 	return 0;
 }

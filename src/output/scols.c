@@ -33,13 +33,19 @@ static bool is_mark(char c)
 	return c == MARK_START || c == MARK_SEP || c == MARK_ANY;
 }
 
-/* Columns a character takes on a terminal; *len its bytes. */
+/* Columns a character takes on a terminal; *len its bytes. A byte below
+ * 0x80 is one character of one column in every locale glibc has (a control
+ * byte too: wcwidth's -1 counts as 1 here), so it skips mbrtowc. */
 static size_t char_width(const char *p, size_t *len)
 {
 	mbstate_t st;
 	wchar_t wc;
 	int w;
 
+	if ((unsigned char)*p < 0x80) {
+		*len = 1;
+		return 1;
+	}
 	memset(&st, 0, sizeof(st));
 	*len = mbrtowc(&wc, p, MB_CUR_MAX, &st);
 	if (*len == (size_t)-1 || *len == (size_t)-2 || *len == 0) {
@@ -83,6 +89,50 @@ static size_t chunk_size(const struct libscols_column *cl, const char *data,
 	free(plain);
 	free(enc);
 	return width;
+}
+
+/* The width libsmartcols gives a cell once encoded, for a column that is
+ * not marked (off a terminal): a printable ASCII byte is one column, a
+ * control byte or the backslash of "\\x" four (\xHH); other text goes the
+ * long way. */
+static size_t plain_width(const struct libscols_column *cl, const char *data,
+			  void *unused)
+{
+	size_t width = 0, len;
+	char *enc;
+
+	(void)unused;
+	for (const char *p = data; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c >= 0x80)
+			goto encode;
+		width += c < 0x20 || c == 0x7f || (c == '\\' && p[1] == 'x')
+				 ? 4
+				 : 1;
+	}
+	return width;
+encode:
+	enc = malloc(mc_escape_size(strlen(data)));
+	width = 0;
+	if (enc) {
+		mc_escape_to(enc, data);
+		for (const char *p = enc; *p; p += len)
+			width += unit_width(p, &len);
+	}
+	free(enc);
+	(void)cl;
+	return width;
+}
+
+/* The whole cell is its one chunk. */
+static char *whole_cell(const struct libscols_column *cl, char *data,
+			void *unused)
+{
+	(void)cl;
+	(void)data;
+	(void)unused;
+	return NULL;
 }
 
 /* Drop the marks of data up to end, and end the chunk there; a line of
@@ -196,7 +246,7 @@ static char cell_wraps_at(const struct mc_table *t, const struct mc_line *ln,
 	return wrap;
 }
 
-static int scols_flags(const struct mc_table *t, int flags, char wrap)
+static int scols_flags(const struct mc_table *t, int flags, bool wrap)
 {
 	int f = (flags & MC_COLF_RIGHT ? SCOLS_FL_RIGHT : 0) |
 		(flags & MC_COLF_TREE ? SCOLS_FL_TREE : 0);
@@ -211,20 +261,19 @@ static int scols_flags(const struct mc_table *t, int flags, char wrap)
 
 /* On a terminal, or as if on one --width wide; never sized off one. */
 static void set_width(const struct mc_table *t, struct libscols_table *tb,
-		      FILE *out)
+		      bool term)
 {
-	if (t->width) {
-		scols_table_set_termforce(tb, SCOLS_TERMFORCE_ALWAYS);
+	scols_table_set_termforce(tb, term ? SCOLS_TERMFORCE_ALWAYS
+					   : SCOLS_TERMFORCE_NEVER);
+	if (t->width)
 		scols_table_set_termwidth(tb, t->width);
-	} else {
-		scols_table_set_termforce(tb, isatty(fileno(out))
-						      ? SCOLS_TERMFORCE_ALWAYS
-						      : SCOLS_TERMFORCE_NEVER);
-	}
 }
 
-static struct libscols_table *new_table(const struct mc_table *t, FILE *out,
-					char *wrap)
+/* Off a terminal and without a width nothing is cut or wrapped (term
+ * false): no column gets the wrap callbacks, so no cell is marked or
+ * measured twice. */
+static struct libscols_table *new_table(const struct mc_table *t, char *wrap,
+					bool term)
 {
 	struct libscols_table *tb = scols_new_table();
 
@@ -234,35 +283,69 @@ static struct libscols_table *new_table(const struct mc_table *t, FILE *out,
 	scols_table_enable_raw(tb, t->raw && !t->pairs);
 	scols_table_enable_export(tb, t->pairs);
 	scols_table_enable_noheadings(tb, t->noheadings);
-	set_width(t, tb, out);
+	set_width(t, tb, term);
 	for (size_t i = 0; i < t->ncols; i++) {
 		const struct mc_colinfo *ci = &t->info[t->cols[i]];
 		struct libscols_column *cl;
 
+		bool sized = !term && !t->raw && !t->pairs &&
+			     !(ci->flags & MC_COLF_TREE);
+
 		wrap[i] = wraps_at(t, i);
 		cl = scols_table_new_column(tb, ci->name, ci->whint,
-					    scols_flags(t, ci->flags, wrap[i]));
+					    scols_flags(t, ci->flags,
+							(term && wrap[i]) ||
+								sized));
 		if (!cl) {
 			scols_unref_table(tb);
 			return NULL;
 		}
-		if (wrap[i]) {
+		if (wrap[i] && term) {
 			scols_column_set_wrapfunc(cl, chunk_size, next_chunk,
 						  NULL);
 			scols_column_set_safechars(cl, safechars);
+		} else if (sized) {
+			/* libsmartcols 2.38 measures each cell with mbrtowc
+			 * and wcwidth per byte; a wrap callback is how a
+			 * column gives its own width, and one chunk per cell
+			 * wraps nothing */
+			scols_column_set_wrapfunc(cl, plain_width, whole_cell,
+						  NULL);
 		}
 	}
 	return tb;
 }
 
+/* s for a column that would wrap, off a terminal, printed as the wrap
+ * callbacks print it on one: a mark byte of a marked cell as the text
+ * \x1d..\x1f (as marked() writes it), and dropped from a cell that is not
+ * marked (as next_chunk drops it). */
+static char *off_term(const char *s, char at)
+{
+	char *out = malloc(mc_escape_size(strlen(s))), *w;
+
+	for (w = out; w && *s; s++) {
+		if (!is_mark(*s))
+			*w++ = *s;
+		else if (at)
+			w += sprintf(w, "\\x%02x", (unsigned char)*s);
+	}
+	if (w)
+		*w = '\0';
+	return out;
+}
+
+/* A cell of a column that wraps at wrap; the cell itself wraps at at
+ * (none in a line below another of a tree). */
 static int set_cell(struct libscols_line *sl, size_t i, const char *s,
-		    char at)
+		    char wrap, char at, bool term)
 {
 	char *m;
 
-	if (!at)
+	/* the usual case off a terminal: no mark byte, set as it is */
+	if (!wrap || (term && !at) || (!term && !strpbrk(s, safechars)))
 		return scols_line_set_data(sl, i, s);
-	m = marked(s, at);
+	m = term ? marked(s, at) : off_term(s, at);
 	if (!m || scols_line_refer_data(sl, i, m) < 0) {
 		free(m);
 		return -ENOMEM;
@@ -273,7 +356,7 @@ static int set_cell(struct libscols_line *sl, size_t i, const char *s,
 /* Lines in the order they were added: a parent always comes before its
  * children, so its libsmartcols line exists when they are added. */
 static int add_lines(const struct mc_table *t, struct libscols_table *tb,
-		     struct libscols_line **sl, const char *wrap)
+		     struct libscols_line **sl, const char *wrap, bool term)
 {
 	char buf[MC_SIZE_BUFSZ];
 
@@ -289,8 +372,9 @@ static int add_lines(const struct mc_table *t, struct libscols_table *tb,
 			const char *s = mc_cell_text(t, ln, i, buf,
 						     sizeof(buf));
 
-			if (s && set_cell(sl[n], i, s,
-					  cell_wraps_at(t, ln, i, wrap[i])) < 0)
+			if (s && set_cell(sl[n], i, s, wrap[i],
+					  cell_wraps_at(t, ln, i, wrap[i]),
+					  term) < 0)
 				return -ENOMEM;
 		}
 	}
@@ -312,8 +396,9 @@ static int print_header(const struct mc_table *t, FILE *out)
 
 int mc_print_scols(const struct mc_table *t, FILE *out)
 {
+	bool term = t->width || isatty(fileno(out));
 	char *wrap = calloc(t->ncols ? t->ncols : 1, 1);
-	struct libscols_table *tb = wrap ? new_table(t, out, wrap) : NULL;
+	struct libscols_table *tb = wrap ? new_table(t, wrap, term) : NULL;
 	struct libscols_line **sl = calloc(t->nlines ? t->nlines : 1,
 					   sizeof(*sl));
 	int rc = -ENOMEM;
@@ -323,7 +408,7 @@ int mc_print_scols(const struct mc_table *t, FILE *out)
 		goto out;
 	}
 	if (tb && sl)
-		rc = add_lines(t, tb, sl, wrap);
+		rc = add_lines(t, tb, sl, wrap, term);
 	if (!rc) {
 		scols_table_set_stream(tb, out);
 		rc = scols_print_table(tb);

@@ -252,12 +252,56 @@ static void status_of_self(void **state)
 	assert_int_equal(e.code, ESRCH);
 }
 
+/* status in place of stat: the name with status's two escapes undone
+ * (a newline and a backslash), VmRSS in bytes, 0 without an mm. */
+static void status_fields(void **state)
+{
+	struct mc_proc_status st;
+	const char *odd = "Name:\ta\\nb\\\\c\\t d\nUmask:\t0022\n"
+			  "Tgid:\t77\nPid:\t77\nNSpid:\t77\t1\n"
+			  "VmRSS:\t    1234 kB\nRssAnon:\t 1000 kB\n";
+
+	(void)state;
+	assert_int_equal(mc_proc_parse_status(odd, &st), 0);
+	assert_string_equal(st.comm, "a\nb\\c\\t d");
+	assert_int_equal(st.rss, 1234 * 1024);
+	assert_int_equal(st.ids.tgid, 77);
+	assert_int_equal(st.ids.nslevels, 2);
+	assert_int_equal(st.ids.nspid, 1);
+	assert_int_equal(mc_proc_parse_status("Name:\tz\nState:\tZ\nTgid:\t5\n",
+					      &st), 0);
+	assert_string_equal(st.comm, "z");
+	assert_int_equal(st.rss, 0);
+	assert_int_equal(mc_proc_parse_status("Tgid:\t5\n", &st), -1);
+}
+
+/* The two files agree on this process: the name, and the resident set
+ * within what touching a page between the reads can change. */
+static void status_matches_stat(void **state)
+{
+	struct mc_mounts m = { 0 };
+	struct mc_proc_status ps;
+	struct mc_proc_stat st;
+	struct mc_error e;
+
+	(void)state;
+	assert_int_equal(mc_proc_read_stat(&m, getpid(), &st, &e), 0);
+	assert_int_equal(mc_proc_read_status(&m, getpid(), &ps, &e), 0);
+	assert_string_equal(ps.comm, st.comm);
+	assert_int_equal(ps.ids.tgid, getpid());
+	assert_true(ps.rss + (1 << 20) > st.rss && st.rss + (1 << 20) > ps.rss);
+	assert_int_equal(mc_proc_read_status(&m, 2147483647, &ps, &e), -1);
+	assert_int_equal(e.code, ESRCH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(pid_parsing),
 		cmocka_unit_test(status_ids),
 		cmocka_unit_test(status_of_self),
+		cmocka_unit_test(status_fields),
+		cmocka_unit_test(status_matches_stat),
 		cmocka_unit_test(stat_with_odd_comm),
 		cmocka_unit_test(stat_kernel_thread),
 		cmocka_unit_test(stat_garbage),
