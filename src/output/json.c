@@ -9,6 +9,17 @@
 #include <string.h>
 
 #include "output/line.h"
+#include "output/utf8.h"
+
+/* A JSON string must be valid UTF-8: names are bytes anyone may choose. */
+static struct json_object *string(const char *s)
+{
+	char *text = mc_json_text(s);
+	struct json_object *v = text ? json_object_new_string(text) : NULL;
+
+	free(text);
+	return v;
+}
 
 /* NULL is JSON null; *nomem says whether a value could not be made. */
 static struct json_object *value(const struct mc_table *t,
@@ -26,7 +37,7 @@ static struct json_object *value(const struct mc_table *t,
 		 * always had it */
 		if (!*c->str)
 			return NULL;
-		v = json_object_new_string(c->str);
+		v = string(c->str);
 		break;
 	case MC_COL_BOOL:
 		v = json_object_new_boolean(c->num != 0);
@@ -141,7 +152,7 @@ static int add_extra(const struct mc_table *t, struct json_object *doc)
 
 		if (c->valid)
 			v = x->vals[i].kind == MC_COL_STR
-				    ? json_object_new_string(c->str)
+				    ? string(c->str)
 				    : json_object_new_int64(c->num);
 		if ((c->valid && !v) ||
 		    json_object_object_add(o, x->vals[i].key, v) < 0) {

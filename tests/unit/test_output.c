@@ -265,6 +265,33 @@ static void empty_table_has_header(void **state)
 	mc_table_free(&t);
 }
 
+/* JSON strings are valid UTF-8 whatever a name holds: a stray byte as
+ * the text \xHH (as tables write it), well-formed sequences kept. */
+static void json_text_is_utf8(void **state)
+{
+	struct mc_out_opts o = { .json = 1, .output = "a" };
+	struct mc_table t;
+	struct mc_error e;
+	char *s;
+
+	(void)state;
+	assert_int_equal(mc_table_init(&t, "rows", info, 4, defaults, &o, &e),
+			 0);
+	mc_cell_str(&t, mc_table_line(&t, NULL), C_A, "caf\xc3\xa9");
+	mc_cell_str(&t, mc_table_line(&t, NULL), C_A, "a\xff\xc3(b");
+	mc_cell_str(&t, mc_table_line(&t, NULL), C_A, "\xed\xa0\x80s");
+	mc_cell_str(&t, mc_table_line(&t, NULL), C_A, "lit\\x41");
+	s = print(&t);
+	assert_non_null(strstr(s, "\"a\": \"caf\xc3\xa9\""));
+	assert_non_null(strstr(s, "\"a\": \"a\\\\xff\\\\xc3(b\""));
+	/* a surrogate is not UTF-8: three stray bytes */
+	assert_non_null(strstr(s, "\"\\\\xed\\\\xa0\\\\x80s\""));
+	/* a literal \x cannot pass for an escape */
+	assert_non_null(strstr(s, "\"lit\\\\x5cx41\""));
+	free(s);
+	mc_table_free(&t);
+}
+
 static void needs(void **state)
 {
 	struct mc_out_opts o = { 0 };
@@ -385,6 +412,7 @@ int main(void)
 		cmocka_unit_test(tree_lines),
 		cmocka_unit_test(empty_document),
 		cmocka_unit_test(empty_table_has_header),
+		cmocka_unit_test(json_text_is_utf8),
 		cmocka_unit_test(needs),
 		cmocka_unit_test(escape_as_tables),
 		cmocka_unit_test(wrap_at_slash),
