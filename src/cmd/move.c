@@ -52,20 +52,23 @@ static void on_signal(int sig)
 	mc_move_stop = sig;
 }
 
-/* Every signal that would end the run with a knob changed stops it
- * instead, so the restore happens: a lost terminal (SIGHUP) and SIGQUIT
- * too. A closed pipe on stderr must not kill it either. */
+/* Every catchable signal whose default would end the run with a knob
+ * changed stops it instead, so the restore happens and the report is
+ * printed (DESIGN, Settlements: exit statuses): a lost terminal (SIGHUP),
+ * SIGQUIT, a stray SIGUSR1 or timer, a limit's SIGXCPU/SIGXFSZ. A closed
+ * pipe on stderr must not kill it either. */
 void mc_move_catch_signals(void)
 {
+	static const int sigs[] = { SIGINT,  SIGTERM,	SIGHUP,	 SIGQUIT,
+				    SIGUSR1, SIGUSR2,	SIGALRM, SIGVTALRM,
+				    SIGPROF, SIGXCPU,	SIGXFSZ };
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: a lock wait must end */
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
