@@ -378,8 +378,11 @@ int mc_fd_read_u64(int fd, uint64_t *v, const char *what, struct mc_error *e)
 	buf[n] = '\0';
 	errno = 0;
 	*v = strtoull(buf, &end, 10);
-	/* EBADMSG, not EINVAL: callers read EINVAL as the kernel's refusal */
-	if (errno || end == buf || (*end && *end != '\n'))
+	/* EBADMSG, not EINVAL: callers read EINVAL as the kernel's refusal.
+	 * strtoull takes blanks and a sign ("-1" is 2^64 - 1); the kernel
+	 * prints neither, so the first byte must be a digit */
+	if (errno || buf[0] < '0' || buf[0] > '9' ||
+	    (*end && *end != '\n'))
 		return mc_errx(e, EBADMSG, "'%s' does not hold a number", what);
 	return 0;
 }

@@ -306,7 +306,7 @@ static void read_one_number(void **state)
 	assert_true(v == UINT64_MAX);
 	/* not a number: EBADMSG, never EINVAL (the kernel's refusal) */
 	const char *bad[] = { "", "12abc\n", "max\n", "18446744073709551616\n",
-			      "1 2\n" };
+			      "1 2\n", "-1\n", "+1\n", " 1\n", "-0\n" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		fixture_write("cg/batch/job1/memory.usage_in_bytes", bad[i]);
 		assert_int_equal(mc_cgroup_read_u64(&cg,
