@@ -211,6 +211,13 @@ static int walk_nofollow(int mfd, const char *rel)
 				 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		int saved = errno;
 
+		/* O_NOFOLLOW with O_DIRECTORY reports a link to a directory
+		 * as ENOTDIR; it is a link, as openat2 would say (ELOOP) */
+		if (nfd < 0 && saved == ENOTDIR &&
+		    fstatat(fd, c, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode))
+			saved = ELOOP;
+
 		if (nfd >= 0 && (fstat(nfd, &st) < 0 || st.st_dev != mst.st_dev)) {
 			close(nfd);
 			nfd = -1;
