@@ -200,19 +200,16 @@ int mc_knob_restore(struct mc_knob_guard *g, const struct mc_ctl_ops *ops,
 		return mc_err_wrap(e, "cannot restore %s of '%s' to %d (the "
 				   "record stays in '%s')", MC_KNOB,
 				   g->cg->path, g->old, g->state);
-	g->written = false;
-	return mc_knob_forget(g, e);
+	if (mc_knob_forget(g, e) < 0)
+		return mc_err_wrap(e, "restored %s of '%s' to %d, but its "
+				   "record stays", MC_KNOB, g->cg->path, g->old);
+	return 0;
 }
 
 int mc_knob_forget(struct mc_knob_guard *g, struct mc_error *e)
 {
 	g->written = false;
-	if (!g->state[0])
-		return 0;
-	if (drop_record(g, -1, e) < 0)
-		return mc_err_wrap(e, "%s of '%s' is as it was, but its record "
-				   "stays", MC_KNOB, g->cg->path);
-	return 0;
+	return g->state[0] ? drop_record(g, -1, e) : 0;
 }
 
 /* What the repair of a caller who is not root passes over in silence: no

@@ -422,6 +422,23 @@ static void not_root_repairs_quietly(void **state)
 	assert_int_equal(repair(&e), -1);
 }
 
+/* --keep-setting: the record goes, the value stays. */
+static void forget_keeps_the_value(void **state)
+{
+	struct mc_knob_guard g;
+	struct mc_error e;
+
+	(void)state;
+	assert_int_equal(mc_knob_set(&g, &cg, 2, &fake_ops, &e), 0);
+	assert_int_equal(state_files(), 1);
+	assert_int_equal(mc_knob_forget(&g, &e), 0);
+	assert_int_equal(state_files(), 0);
+	assert_false(g.written);
+	assert_int_equal(*slot(&cg), 2);
+	assert_int_equal(mc_knob_restore(&g, &fake_ops, &e), 0);
+	assert_int_equal(*slot(&cg), 2);
+}
+
 /* A path the one-line format cannot hold is refused before the write. */
 static void newline_in_path_is_refused(void **state)
 {
@@ -460,6 +477,7 @@ int main(void)
 		T(refusal_needs_no_record),
 		T(not_root_repairs_quietly),
 		T(newline_in_path_is_refused),
+		T(forget_keeps_the_value),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
