@@ -256,6 +256,7 @@ _memcg_optarg()
             fi
             ;;
         DIR) _filedir -d ;;
+        FILE | REPORT) _filedir ;;
         PATH)
             if [[ $l == --mount ]]; then
                 _memcg_mounts "$cur"
@@ -310,7 +311,7 @@ _memcg_operand()
             continue
         fi
         case $tok in
-            '[OPTIONS]') ;;
+            '[OPTIONS]' | '[--]') ;;
             -*) _memcg_takes_arg "$tok" "$help" && skip=1 ;;
             *) specs+=("$tok") ;;
         esac
@@ -328,6 +329,8 @@ _memcg_operand()
     case $spec in
         DEST | SRC | CGROUP) _memcg_cgroups "$cur" ;;
         PID) _memcg_pids "$cur" ;;
+        COMMAND) COMPREPLY=($(compgen -c -- "$cur")) ;;
+        ARGS) _filedir ;;
         *"|"*) COMPREPLY=($(compgen -W "${spec//|/ }" -- "$cur")) ;;
     esac
 }

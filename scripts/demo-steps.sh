@@ -33,7 +33,7 @@ mkdir "$mnt$src" "$mnt$dst"
 sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' _ "$mnt$src" \
 	"$workload" --anon 64 --map "$tmp/mapped:16" >"$tmp/ready" &
 wpid=$!
-while ! grep -q ready "$tmp/ready"; do sleep 0.1; done
+while ! grep -q ready "$tmp/ready" 2>/dev/null; do sleep 0.1; done
 
 echo "\$ memcg mounts -o target,type,used,moves-charge,inferred"
 "$memcg" mounts -o target,type,used,moves-charge,inferred 2>&1

@@ -4,6 +4,7 @@
 #include "cmd/cmd.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,26 +12,29 @@
 
 static const struct mc_cmd commands[] = {
 	{ "move", mc_cmd_move, MC_CMD_HIER | MC_CMD_WRITES | MC_CMD_COLUMNS,
-	  mc_move_options, mc_move_columns,
-	  "[OPTIONS] DEST PID... | --from SRC DEST",
+	  mc_move_options, mc_move_columns, "processes",
+	  "[OPTIONS] DEST PID... | --from SRC DEST | --back REPORT",
 	  "move processes into a memory cgroup and report their charge" },
 	{ "mounts", mc_cmd_mounts, MC_CMD_MOUNTS | MC_CMD_COLUMNS, NULL,
-	  mc_mounts_columns, "[OPTIONS]",
+	  mc_mounts_columns, "mounts", "[OPTIONS]",
 	  "list memory hierarchies and whether charges can move" },
 	{ "charge", mc_cmd_charge, MC_CMD_HIER | MC_CMD_WRITES | MC_CMD_COLUMNS,
-	  mc_charge_options, mc_charge_columns,
+	  mc_charge_options, mc_charge_columns, "cgroups",
 	  "[OPTIONS] CGROUP [none|anon|file|all] | --restore",
 	  "read or set memory.move_charge_at_immigrate" },
 	{ "where", mc_cmd_where, MC_CMD_HIER | MC_CMD_COLUMNS,
-	  mc_where_options, mc_where_columns, "[OPTIONS] PID...",
+	  mc_where_options, mc_where_columns, "charges", "[OPTIONS] PID...",
 	  "show which memory cgroups a process's pages are charged to" },
 	{ "ps", mc_cmd_ps, MC_CMD_HIER | MC_CMD_COLUMNS, mc_ps_options,
-	  mc_ps_columns, "[OPTIONS] CGROUP",
+	  mc_ps_columns, "processes", "[OPTIONS] CGROUP",
 	  "list the processes of a memory cgroup and where they are charged" },
+	{ "exec", mc_cmd_exec, MC_CMD_HIER | MC_CMD_WRITES | MC_CMD_COMMAND,
+	  NULL, NULL, NULL, "[OPTIONS] DEST [--] COMMAND [ARGS...]",
+	  "run a command inside a memory cgroup" },
 	{ "show", mc_cmd_show, MC_CMD_HIER | MC_CMD_COLUMNS, mc_show_options,
-	  mc_show_columns, "[OPTIONS] [CGROUP...]",
+	  mc_show_columns, "cgroups", "[OPTIONS] [CGROUP...]",
 	  "show memory cgroups as a tree with their usage and limits" },
-	{ NULL, NULL, 0, NULL, NULL, NULL, NULL },
+	{ NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 
 static struct {
@@ -52,6 +56,7 @@ static struct poptOption global_popt[] = {
 static struct {
 	struct mc_out_opts o;
 	int list_columns;
+	char *width;		/* --width N, checked after parsing */
 } out;
 
 static struct poptOption output_popt[] = {
@@ -64,6 +69,12 @@ static struct poptOption output_popt[] = {
 	{ "raw", 'r', POPT_ARG_NONE, &out.o.raw, 0, "raw output", NULL },
 	{ "noheadings", 'n', POPT_ARG_NONE, &out.o.noheadings, 0,
 	  "do not print headings", NULL },
+	{ "pairs", 'P', POPT_ARG_NONE, &out.o.pairs, 0,
+	  "print KEY=\"value\" pairs, one line per row", NULL },
+	{ "notruncate", 'u', POPT_ARG_NONE, &out.o.notruncate, 0,
+	  "do not truncate text in columns", NULL },
+	{ "width", '\0', POPT_ARG_STRING, &out.width, 0,
+	  "format the table for N columns, terminal or not", "N" },
 	{ "bytes", 'b', POPT_ARG_NONE, &out.o.bytes, 0,
 	  "print sizes in bytes", NULL },
 	{ "list-columns", 'H', POPT_ARG_NONE, &out.list_columns, 0,
@@ -83,13 +94,14 @@ static struct poptOption top_popt[] = {
 	POPT_TABLEEND
 };
 
-/* popt reads "-1" as an option; name the real problem instead. */
-static int negative_operand(int argc, const char **argv)
+/* popt reads "-1" as an option; name the real problem instead. A command
+ * that runs a command stops at its first operand: the rest is not ours. */
+static int negative_operand(int argc, const char **argv, bool first_operand)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (!strcmp(a, "--"))
+		if (!strcmp(a, "--") || (first_operand && a[0] != '-'))
 			break;
 		if (a[0] == '-' && a[1] >= '0' && a[1] <= '9')
 			return mc_usage("'%s': negative numbers are not valid "
@@ -151,13 +163,16 @@ static poptContext parse(const struct mc_cmd *cmd, int argc,
 	poptContext ctx;
 	int c;
 
-	*rc = negative_operand(argc, argv);
+	*rc = negative_operand(argc, argv, cmd->flags & MC_CMD_COMMAND);
 	if (*rc)
 		return NULL;
 	snprintf(name, sizeof(name), "memcg %s", cmd->name);
 	argv[0] = name;
 	options_of(cmd, table);
-	ctx = poptGetContext(name, argc, argv, table, 0);
+	ctx = poptGetContext(name, argc, argv, table,
+			     cmd->flags & MC_CMD_COMMAND
+				     ? POPT_CONTEXT_POSIXMEHARDER
+				     : 0);
 	poptSetOtherOptionHelp(ctx, cmd->args);
 	while ((c = poptGetNextOpt(ctx)) > 0)
 		if ((*rc = given_once(cmd, c)) != 0)
@@ -205,7 +220,28 @@ int mc_begin(struct mc_ctx *c, const char *writes)
 
 bool mc_stdout_is_data(const struct mc_ctx *c)
 {
-	return c->out->json || c->out->raw;
+	const struct mc_out_opts *o = c->out;
+
+	return o->json || o->raw || o->noheadings || o->pairs;
+}
+
+/* --width N: a number of columns, strictly (util-linux's strtou32_or_err),
+ * never a silent 0. */
+static int parse_width(void)
+{
+	char *end;
+	long v;
+
+	if (!out.width)
+		return 0;
+	errno = 0;
+	v = strtol(out.width, &end, 10);
+	if (out.width[0] < '0' || out.width[0] > '9' || *end || errno ||
+	    v < 1 || v > INT_MAX)
+		return mc_usage("--width: '%s' is not a number of columns (1 "
+				"or more)", out.width);
+	out.o.width = (size_t)v;
+	return 0;
 }
 
 static int list_columns(const struct mc_cmd *cmd)
@@ -227,20 +263,26 @@ static int dispatch(const struct mc_cmd *cmd, int argc, const char **argv)
 	int rc;
 
 	ctx = parse(cmd, argc, argv, &rc);
+	/* from here on -J owes a document, whatever happens (help aside) */
+	if (out.o.json && cmd->doc && (ctx || rc))
+		mc_doc_owe(cmd->doc);
 	if (!ctx)
-		return rc;
+		goto out;
 	c.args = poptGetArgs(ctx) ? poptGetArgs(ctx) : none;
 	while (c.args[c.nargs])
 		c.nargs++;
 	c.sysroot = g.sysroot;
 	c.mount = g.mount;
-	if ((cmd->flags & MC_CMD_COLUMNS) && out.list_columns)
+	rc = parse_width();
+	if (!rc && (cmd->flags & MC_CMD_COLUMNS) && out.list_columns)
 		rc = list_columns(cmd);
-	else
+	else if (!rc)
 		rc = cmd->run(&c);
 	if (c.loaded)
 		mc_mounts_free(&c.m);
 	poptFreeContext(ctx);
+out:
+	mc_doc_settle(stdout);
 	return rc;
 }
 
@@ -345,8 +387,15 @@ int main(int argc, const char **argv)
 		goto out;
 	}
 	memcpy(sub, rest, (size_t)n * sizeof(*sub));
-	raise_fd_limit();
+	/* a command memcg runs keeps the limits it was given */
+	if (!(cmd->flags & MC_CMD_COMMAND))
+		raise_fd_limit();
 	rc = dispatch(cmd, n, sub);
+	/* as env(1): memcg's own failures, usage errors included, are 125;
+	 * 126 and 127 say the command could not be run */
+	if ((cmd->flags & MC_CMD_COMMAND) && rc && rc != MC_EXIT_CANNOT_RUN &&
+	    rc != MC_EXIT_NOT_FOUND)
+		rc = MC_EXIT_EXEC_FAIL;
 	free(sub);
 out:
 	poptFreeContext(ctx);

@@ -12,7 +12,8 @@
 enum { COL_CGROUP, COL_MODE, COL_VALUE, COL_MOVES, COL_REASON };
 
 static const struct mc_colinfo columns[] = {
-	[COL_CGROUP] = { "CGROUP", 0.3, 0, MC_COL_STR, "memory cgroup" },
+	[COL_CGROUP] = { "CGROUP", 0.3, MC_COLF_PATH, MC_COL_STR,
+			 "memory cgroup" },
 	[COL_MODE] = { "MODE", 5, 0, MC_COL_STR,
 		       "none, anon, file or all" },
 	[COL_VALUE] = { "VALUE", 5, MC_COLF_RIGHT, MC_COL_NUM,

@@ -1,5 +1,5 @@
-/* What every command shares: messages on stderr, the mapping of setup
- * errors to exit statuses, PID operands. */
+/* What every command shares: messages on stderr (encoded as table cells
+ * are), the mapping of setup errors to exit statuses, PID operands. */
 #include "cmd/cmd.h"
 
 #include <errno.h>
@@ -10,16 +10,35 @@
 #include <string.h>
 
 #include "core/proc.h"
+#include "output/escape.h"
+
+/* "memcg: MESSAGE\n" and tail on stderr, the message encoded as a table
+ * cell is: names come from cgroup directories and /proc, which anyone who
+ * may create a cgroup or name a process can fill with escape sequences. */
+__attribute__((format(printf, 1, 0))) static void
+message(const char *fmt, va_list ap, const char *tail)
+{
+	char *msg = NULL, *enc = NULL;
+
+	mc_progress_hide();
+	if (vasprintf(&msg, fmt, ap) >= 0)
+		enc = malloc(mc_escape_size(strlen(msg)));
+	if (enc)
+		mc_escape_to(enc, msg);
+	/* never the raw text: without memory, say so instead */
+	fprintf(stderr, "memcg: %s\n%s", enc ? enc : "out of memory",
+		tail ? tail : "");
+	free(enc);
+	free(msg);
+}
 
 void mc_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("memcg: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	message(fmt, ap, NULL);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int mc_fail(int status, const struct mc_error *e)
@@ -37,11 +56,9 @@ int mc_usage(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("memcg: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	message(fmt, ap, "Try 'memcg --help' or 'memcg COMMAND --help'.\n");
 	va_end(ap);
-	fputs("\nTry 'memcg --help' or 'memcg COMMAND --help'.\n", stderr);
 	return MC_EXIT_USAGE;
 }
 

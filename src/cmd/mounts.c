@@ -14,11 +14,13 @@ enum {
 };
 
 static const struct mc_colinfo columns[] = {
-	[COL_TARGET] = { "TARGET", 0.3, 0, MC_COL_STR, "mount point" },
+	[COL_TARGET] = { "TARGET", 0.3, MC_COLF_PATH, MC_COL_STR,
+			 "mount point" },
 	[COL_TYPE] = { "TYPE", 7, 0, MC_COL_STR, "cgroup (v1) or cgroup2" },
-	[COL_ROOT] = { "ROOT", 0.1, 0, MC_COL_STR,
+	[COL_ROOT] = { "ROOT", 0.1, MC_COLF_PATH, MC_COL_STR,
 		       "root of the mount within the hierarchy" },
-	[COL_SOURCE] = { "SOURCE", 0.1, 0, MC_COL_STR, "mount source" },
+	[COL_SOURCE] = { "SOURCE", 0.1, MC_COLF_TRUNC, MC_COL_STR,
+			 "mount source" },
 	[COL_OPTIONS] = { "OPTIONS", 0.2, MC_COLF_TRUNC, MC_COL_STR,
 			  "super options (v1: the controllers)" },
 	[COL_MEMORY] = { "MEMORY", 6, 0, MC_COL_BOOL,
@@ -108,6 +110,8 @@ int mc_cmd_mounts(struct mc_ctx *c)
 		for (size_t i = 0; i < c->m.n; i++)
 			add_row(&t, &c->m.h[i], c->h, &k);
 		mc_table_print(&t, stdout);
+		/* after the table, also where both go to one file */
+		fflush(stdout);
 		note(c->h, &k, &c->why);
 	}
 	mc_table_free(&t);

@@ -23,8 +23,8 @@ enum { NEEDS_PAGES = 1 << 0 };	/* page attribution (root) */
 
 static const struct mc_colinfo columns[] = {
 	[COL_PID] = { "PID", 5, MC_COLF_RIGHT, MC_COL_NUM, "process ID" },
-	[COL_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name" },
-	[COL_CGROUP] = { "CGROUP", 0.3, 0, MC_COL_STR,
+	[COL_COMM] = { "COMM", 0.1, MC_COLF_TRUNC, MC_COL_STR, "command name" },
+	[COL_CGROUP] = { "CGROUP", 0.3, MC_COLF_PATH, MC_COL_STR,
 			 "memory cgroup the process is in" },
 	[COL_RSS] = { "RSS", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 		      "resident set size" },
@@ -68,6 +68,8 @@ const struct mc_colinfo *mc_ps_columns(size_t *n)
 struct group {
 	char *path, *rel;
 	uint64_t ino;
+	pid_t *pids;		/* its processes, read before any is shown */
+	size_t npids;
 };
 
 struct ps {
@@ -78,6 +80,7 @@ struct ps {
 	struct mc_pages_result r;
 	struct group *g;
 	size_t ng;
+	struct mc_progress prog;	/* processes done of all listed */
 };
 
 /* Open the engine first: whether it opens decides the default columns. */
@@ -108,6 +111,7 @@ static int add_group(void *arg, const struct mc_tree_node *node,
 	if (!nv)
 		return mc_err(e, ENOMEM, "cannot allocate");
 	p->g = nv;
+	memset(&nv[p->ng], 0, sizeof(nv[p->ng]));
 	nv[p->ng].path = strdup(node->path);
 	nv[p->ng].rel = strdup(node->rel);
 	nv[p->ng].ino = node->ino;
@@ -185,19 +189,25 @@ static int add_process(struct ps *p, const struct group *g, pid_t pid,
 	return 0;
 }
 
-static int list_group(struct ps *p, const struct group *g, struct mc_error *e)
+/* The processes of every group first: their number is the total that
+ * progress counts against (a page walk per process, as root, is slow). */
+static int read_procs(struct ps *p, uint64_t *total, struct mc_error *e)
 {
-	pid_t *pids;
-	size_t n;
-	int rc = 0;
+	*total = 0;
+	for (size_t i = 0; i < p->ng; i++) {
+		struct group *g = &p->g[i];
 
-	if (mc_tree_procs(p->m, p->h, g->rel, &pids, &n, e) < 0)
-		/* with -R a descendant can go while we list */
-		return recursive && e->code == ENOENT ? 0 : -1;
-	for (size_t i = 0; i < n && !rc; i++)
-		rc = add_process(p, g, pids[i], e);
-	free(pids);
-	return rc;
+		if (mc_tree_procs(p->m, p->h, g->rel, &g->pids, &g->npids,
+				  e) < 0) {
+			/* with -R a descendant can go while we list */
+			if (!recursive || e->code != ENOENT)
+				return -1;
+			g->pids = NULL;
+			g->npids = 0;
+		}
+		*total += g->npids;
+	}
+	return 0;
 }
 
 static void free_ps(struct ps *p)
@@ -205,6 +215,7 @@ static void free_ps(struct ps *p)
 	for (size_t i = 0; i < p->ng; i++) {
 		free(p->g[i].path);
 		free(p->g[i].rel);
+		free(p->g[i].pids);
 	}
 	free(p->g);
 	mc_pages_result_free(&p->r);
@@ -212,12 +223,25 @@ static void free_ps(struct ps *p)
 	mc_table_free(&p->t);
 }
 
-static int list_groups(struct ps *p, struct mc_error *e)
+static int list_groups(struct ps *p, const struct mc_ctx *c,
+		       struct mc_error *e)
 {
-	for (size_t i = 0; i < p->ng; i++)
-		if (list_group(p, &p->g[i], e) < 0)
-			return -1;
-	return 0;
+	uint64_t total, done = 0;
+	int rc = read_procs(p, &total, e);
+
+	if (rc < 0)
+		return -1;
+	mc_progress_start(&p->prog, c, "ps", "processes", total);
+	for (size_t i = 0; i < p->ng && !rc; i++) {
+		const struct group *g = &p->g[i];
+
+		for (size_t k = 0; k < g->npids && !rc; k++) {
+			rc = add_process(p, g, g->pids[k], e);
+			mc_progress_update(&p->prog, ++done);
+		}
+	}
+	mc_progress_end(&p->prog);
+	return rc;
 }
 
 int mc_cmd_ps(struct mc_ctx *c)
@@ -239,7 +263,7 @@ int mc_cmd_ps(struct mc_ctx *c)
 		rc = mc_fail(MC_EXIT_USAGE, &e);
 	else if (find_groups(&p, c->args[0], &e) < 0)
 		rc = mc_fail_setup(&e);
-	else if (list_groups(&p, &e) < 0)
+	else if (list_groups(&p, c, &e) < 0)
 		rc = mc_fail(MC_EXIT_FAIL, &e);
 	else
 		mc_table_print(&p.t, stdout);

@@ -24,7 +24,7 @@ enum {
 enum { NEEDS_LEFT = 1 << 8 };	/* the page scan of --exact */
 
 static const struct mc_colinfo columns[] = {
-	[COL_PATH] = { "PATH", 0.3, MC_COLF_TREE, MC_COL_STR,
+	[COL_PATH] = { "PATH", 0.3, MC_COLF_TREE | MC_COLF_PATH, MC_COL_STR,
 		       "the cgroup: its name in the tree, its hierarchy path "
 		       "with --list, -r and -J" },
 	[COL_USAGE] = { "USAGE", 6, MC_COLF_RIGHT, MC_COL_SIZE,

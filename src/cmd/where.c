@@ -6,12 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "core/pages.h"
 #include "core/proc.h"
-#include "core/size.h"
 #include "core/tree.h"
 #include "output/table.h"
 
@@ -22,8 +20,8 @@ enum {
 
 static const struct mc_colinfo columns[] = {
 	[COL_PID] = { "PID", 5, MC_COLF_RIGHT, MC_COL_NUM, "process ID" },
-	[COL_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name" },
-	[COL_CGROUP] = { "CGROUP", 0.3, 0, MC_COL_STR,
+	[COL_COMM] = { "COMM", 0.1, MC_COLF_TRUNC, MC_COL_STR, "command name" },
+	[COL_CGROUP] = { "CGROUP", 0.3, MC_COLF_PATH, MC_COL_STR,
 			 "memory cgroup the pages are charged to, or "
 			 "(uncharged), (swapped), (removed cgroup, inode N)" },
 	[COL_ANON] = { "ANON", 6, MC_COLF_RIGHT, MC_COL_SIZE,
@@ -49,8 +47,8 @@ enum {
 
 static const struct mc_colinfo sum_columns[] = {
 	[SUM_PID] = { "PID", 5, MC_COLF_RIGHT, MC_COL_NUM, "process ID" },
-	[SUM_COMM] = { "COMM", 0.1, 0, MC_COL_STR, "command name" },
-	[SUM_CGROUP] = { "CGROUP", 0.3, 0, MC_COL_STR,
+	[SUM_COMM] = { "COMM", 0.1, MC_COLF_TRUNC, MC_COL_STR, "command name" },
+	[SUM_CGROUP] = { "CGROUP", 0.3, MC_COLF_PATH, MC_COL_STR,
 			 "memory cgroup the process is in" },
 	[SUM_RESIDENT] = { "RESIDENT", 8, MC_COLF_RIGHT, MC_COL_SIZE,
 			   "resident pages, charged or not" },
@@ -109,10 +107,11 @@ struct proc {
 	char comm[64];
 	char *cgroup;		/* its memory cgroup now, or NULL */
 	uint64_t ino;		/* that cgroup's inode, 0 if unknown */
-	uint64_t rss;		/* bytes, for progress */
+	uint64_t rss;		/* bytes: the total of its progress */
 };
 
 struct where {
+	const struct mc_ctx *c;
 	const struct mc_mounts *m;
 	const struct mc_hier *h;
 	struct mc_pages *ctx;
@@ -120,7 +119,6 @@ struct where {
 	struct mc_table t;
 	struct mc_pages_result r;
 	size_t ok, failed;
-	bool progress_shown;
 };
 
 static int parse_pids(const char **args, pid_t **pids, size_t *n)
@@ -280,45 +278,27 @@ static void add_summary(struct where *w, const struct proc *p)
 
 /* ---- the run ---- */
 
-struct progress {
-	struct where *w;
-	const struct proc *p;
-};
-
-/* on a terminal only, and only for processes worth waiting for */
-static void show_progress(void *arg, uint64_t done)
+/* The pages module reports the bytes it attributed after each batch. */
+static void on_pages(void *arg, uint64_t done)
 {
-	struct progress *pr = arg;
-	char a[MC_SIZE_BUFSZ], b[MC_SIZE_BUFSZ];
-
-	if (pr->p->rss < (UINT64_C(1) << 30))
-		return;
-	fprintf(stderr, "\rmemcg: where %d: %s of %s", (int)pr->p->pid,
-		mc_size_human(a, sizeof(a), done),
-		mc_size_human(b, sizeof(b), pr->p->rss));
-	pr->w->progress_shown = true;
-}
-
-static void clear_progress(struct where *w)
-{
-	if (w->progress_shown)
-		fputs("\r\033[K", stderr);
-	w->progress_shown = false;
+	mc_progress_update(arg, done);
 }
 
 /* 0, or -1 when the run cannot go on (e->code says why). */
 static int one(struct where *w, pid_t pid, struct mc_error *e)
 {
 	struct proc p = { .pid = pid };
-	struct progress pr = { w, &p };
+	struct mc_progress pr;
+	char what[32];
 	int rc = 0;
 
 	if (read_proc(w, &p, e) == 0) {
-		if (isatty(STDERR_FILENO))
-			mc_pages_set_progress(w->ctx, show_progress, &pr);
+		snprintf(what, sizeof(what), "where %d", (int)pid);
+		mc_progress_start(&pr, w->c, what, NULL, p.rss);
+		mc_pages_set_progress(w->ctx, on_pages, &pr);
 		rc = mc_pages_attribute(w->ctx, pid, &w->r, e);
 		mc_pages_set_progress(w->ctx, NULL, NULL);
-		clear_progress(w);
+		mc_progress_end(&pr);
 		if (rc == 0)
 			rc = summary ? (add_summary(w, &p), 0)
 				     : add_rows(w, &p);
@@ -380,12 +360,15 @@ int mc_cmd_where(struct mc_ctx *c)
 	size_t n = 0;
 	int rc;
 
-	rc = parse_pids(c->args, &pids, &n);
-	if (!rc && init_table(&w, c->out, &e) < 0)
-		rc = mc_fail(MC_EXIT_USAGE, &e);
+	/* the table first: with -s its -J document has another key, owed
+	 * from here on */
+	rc = init_table(&w, c->out, &e) < 0 ? mc_fail(MC_EXIT_USAGE, &e) : 0;
+	if (!rc)
+		rc = parse_pids(c->args, &pids, &n);
 	if (!rc)
 		rc = mc_begin(c, NULL);
 	if (!rc) {
+		w.c = c;
 		w.m = &c->m;
 		w.h = c->h;
 		rc = run(&w, pids, n);

@@ -124,6 +124,10 @@ static bool from_pass(struct mc_move *mv, struct pidset *seen, bool move,
 	*fresh = 0;
 	if (!buf)
 		return false;
+	/* the total for progress: what was done, and this pass's list */
+	mv->progress_total = mv->nrecs;
+	for (p = buf; (p = mc_next_pid(p, &v));)
+		mv->progress_total += v > 0;
 	for (p = buf; (p = mc_next_pid(p, &v));) {
 		struct mc_move_rec *r;
 
@@ -142,6 +146,9 @@ static bool from_pass(struct mc_move *mv, struct pidset *seen, bool move,
 		}
 		r->origin = (size_t)mv->from;
 		mc_step_proc_cols(mv, r);
+		if (!mc_valid_init_guard(mv, r))
+			continue;
+		mc_valid_root_note(mv, r);
 		if (!move)
 			continue;
 		if (mc_step_stopped(mv)) {
@@ -200,4 +207,17 @@ bool mc_from_list(struct mc_move *mv, struct mc_error *e)
 
 	free(seen.v);
 	return ok;
+}
+
+bool mc_from_empty(struct mc_move *mv)
+{
+	struct mc_error ignored;
+	char *buf = read_procs(mv, &ignored), *p;
+	bool empty = buf != NULL;
+	pid_t v;
+
+	for (p = buf; empty && p && (p = mc_next_pid(p, &v));)
+		empty = v <= 0 || is_kthread(mv, v);
+	free(buf);
+	return empty;
 }

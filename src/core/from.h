@@ -13,4 +13,8 @@ bool mc_from_move(struct mc_move *mv, struct mc_error *e);
  * False when SRC could not be read or a signal stopped it. */
 bool mc_from_list(struct mc_move *mv, struct mc_error *e);
 
+/* SRC has no process that could move (kernel threads aside): nothing to
+ * move. False when it has, or cannot be read (the passes say why). */
+bool mc_from_empty(struct mc_move *mv);
+
 #endif

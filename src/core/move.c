@@ -77,13 +77,18 @@ int mc_move_open(struct mc_move *mv, const char *dest, struct mc_error *e)
 	if (!mv->req.dry_run) {
 		mv->dst_procs_fd =
 		    mc_cgroup_openat(&mv->dst, "cgroup.procs", O_WRONLY, e);
-		if (mv->dst_procs_fd < 0)
+		/* a user who may not write it: every process fails, as
+		 * the dry run predicts, and nothing is locked or set */
+		if (mv->dst_procs_fd < 0 && e->code == EACCES)
+			mc_plan_note_denied(mv);
+		else if (mv->dst_procs_fd < 0)
 			return -1;
 	}
 	if (open_also(mv, e) < 0)
 		return -1;
 	if (mc_dest_unit_warning(mv->req.m, &mv->dst, msg, sizeof(msg)))
 		mc_step_notice(mv, "%s", msg);
+	mc_valid_dest_note(mv);
 	if ((mv->req.measure & MC_MEASURE_USAGE)) {
 		mv->dst_usage_fd = mc_cgroup_openat(
 		    &mv->dst, mc_memfiles(mv->req.h->type)->usage, O_RDONLY, e);
@@ -374,8 +379,15 @@ int mc_move_run(struct mc_move *mv, struct mc_error *e)
 	bool ok;
 	int rc;
 
+	/* nothing to move: no lock, no record, no knob write, no warning */
+	if (mv->from >= 0 && mc_from_empty(mv)) {
+		mv->nothing = true;
+		return 0;
+	}
 	if (mv->req.dry_run)
 		return mc_plan_dry_run(mv, e);
+	if (mv->dst_denied)
+		return mc_plan_denied(mv, false, e);
 	if (mc_knob_repair(mv->req.notice, &re) < 0)
 		mc_step_notice(mv, "%s", re.msg);
 	if (atomic_precheck(mv, e) < 0)
@@ -415,6 +427,7 @@ void mc_move_free(struct mc_move *mv)
 	for (size_t i = 0; i < mv->nrecs; i++) {
 		free(mv->recs[i].msg);
 		free(mv->recs[i].also);
+		free(mv->recs[i].note);
 	}
 	if (mv->also)
 		mc_also_free(mv->also);

@@ -1,8 +1,9 @@
 /* The move engine's interface: the request (what the caller asked), the
  * records (one per process) and the run's state. The engine is split by its
  * steps: step.c moves one process and reads around it, from.c does --from's
- * passes, plan.c the dry run and prediction, move.c the run itself (lock,
- * knob, loop, rollback). It returns records; it does not know how they
+ * passes, plan.c the dry run and prediction, validate.c a PID's checks
+ * before anything moves, move.c the run itself (lock, knob, loop,
+ * rollback). It returns records; it does not know how they
  * print. */
 #ifndef MEMCG_MOVE_H
 #define MEMCG_MOVE_H
@@ -83,6 +84,9 @@ struct mc_move_rec {
 	enum mc_status status;
 	int err;			/* errno of a failure */
 	char *msg;			/* why it failed, was skipped, exited */
+	char *note;			/* what else to know of it (a thread
+					 * given, a container's init, the
+					 * root cgroup), "; "-separated */
 	bool have_before, have_after, have_moved, have_rss, have_time;
 	uint64_t src_before, src_after, dst_before, dst_after;
 	int64_t moved;
@@ -111,7 +115,9 @@ struct mc_move_req {
 	const struct mc_ctl_ops *ops;		/* NULL: the kernel's files */
 	const volatile sig_atomic_t *stop;	/* signal number or 0 */
 	void (*notice)(const char *msg);
-	void (*progress)(size_t done);		/* every 256 processes */
+	/* per process: done of total as known so far (--from learns the
+	 * total pass by pass) */
+	void (*progress)(size_t done, size_t total);
 	enum mc_charge_mode mode;
 	bool keep_setting, require_charge, atomic, dry_run;
 	bool exact;				/* --exact */
@@ -119,6 +125,7 @@ struct mc_move_req {
 	int wait;				/* seconds for DEST's lock */
 	unsigned measure;			/* enum mc_measure bits */
 	bool charge_given;			/* --charge on the command line */
+	bool force;				/* --force: PID 1 may move */
 	const char *also;			/* --also LIST, or NULL */
 };
 
@@ -137,7 +144,16 @@ struct mc_move {
 	bool refusal_inferred;		/* from the version (dry run) */
 	char refused_why[256];
 	bool require_failed;		/* --require-charge and refused: exit 3 */
+	bool nothing;			/* --from: SRC had no process, so
+					 * nothing was locked or written */
+	int dst_denied;			/* EACCES: this user may not write
+					 * DEST's cgroup.procs */
+	char denied_why[700];
+	bool tids;			/* a TID was given: look for its
+					 * process among the records */
+	bool root_noted;		/* the root-cgroup note was given */
 	ssize_t from;			/* origin of --from, or -1 */
+	size_t progress_total;		/* processes to try, as known */
 	int interrupted;		/* signal that stopped the run */
 	uint64_t slack;			/* bytes: 64 pages per CPU */
 
@@ -161,8 +177,21 @@ int mc_move_open(struct mc_move *mv, const char *dest, struct mc_error *e);
 /* --from SRC. */
 int mc_move_set_from(struct mc_move *mv, const char *src, struct mc_error *e);
 /* Validate a PID from the command line and add its record (planned,
- * skipped, or failed with the reason). -1 only on a fatal error. */
+ * skipped, or failed with the reason). A TID stands for its process: the
+ * record is the process's (one record for several of its TIDs), and its
+ * note names the TIDs. PID 1 fails without req.force. -1 only on a fatal
+ * error. */
 int mc_move_add_pid(struct mc_move *mv, pid_t pid, struct mc_error *e);
+/* The same for --back: the process must still be in expect (a hierarchy
+ * path), or it is skipped with the reason; with start (its start time in
+ * clock ticks, 0 unknown) a PID that now names another process is
+ * exited. */
+int mc_move_add_pid_at(struct mc_move *mv, pid_t pid, const char *expect,
+		       unsigned long long start, struct mc_error *e);
+/* DEST could not be opened (--back: an origin gone): name it, so the rows
+ * say where they were to go, and fail every planned record with e. */
+void mc_move_fail_planned(struct mc_move *mv, const char *dest,
+			  const struct mc_error *e);
 /* Lock, set the knob, move, roll back, restore. -1 when the run could not
  * start (nothing moved) or a restore failed. */
 int mc_move_run(struct mc_move *mv, struct mc_error *e);

@@ -3,8 +3,11 @@
 #include "core/plan.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/dest.h"
 #include "core/from.h"
@@ -111,6 +114,35 @@ static void predict(struct mc_move *mv, struct mc_move_rec *r)
 	mv->room -= r->predicted; /* the next process finds less room */
 }
 
+void mc_plan_note_denied(struct mc_move *mv)
+{
+	mv->dst_denied = EACCES;
+	snprintf(mv->denied_why, sizeof(mv->denied_why),
+		 "permission denied: this user may not write '%s/cgroup.procs'",
+		 mv->dst.dir);
+}
+
+int mc_plan_denied(struct mc_move *mv, bool predicted, struct mc_error *e)
+{
+	if (mv->from >= 0 && !mc_from_list(mv, e) && !mv->interrupted)
+		return -1;
+	for (size_t i = 0; i < mv->nrecs; i++)
+		if (mv->recs[i].status == MC_PLANNED)
+			mc_rec_set(&mv->recs[i], MC_FAILED, mv->dst_denied,
+				   "%s%s", predicted ? "predicted: " : "",
+				   mv->denied_why);
+	return 0;
+}
+
+/* The real run opens DEST's cgroup.procs for writing; the dry run asks
+ * with the effective IDs, as the open would check (a cgroup file's mode
+ * is all there is to it on v1; v2 adds the common ancestor's). */
+static bool may_write_procs(const struct mc_move *mv)
+{
+	return faccessat(mv->dst.dfd, "cgroup.procs", W_OK, AT_EACCESS) == 0 ||
+	       errno != EACCES;
+}
+
 int mc_plan_dry_run(struct mc_move *mv, struct mc_error *e)
 {
 	enum mc_charge_cap cap = mc_charge_cap(mv->req.h, &mv->kernel);
@@ -123,6 +155,12 @@ int mc_plan_dry_run(struct mc_move *mv, struct mc_error *e)
 	/* v2 never moves charge: a fact of the hierarchy, not a guess */
 	if (cap != MC_CAP_YES)
 		mc_plan_refuse(mv, cap, cap != MC_CAP_NO_V2);
+	/* the real run stops at its open of cgroup.procs, before the lock
+	 * and --require-charge's check */
+	if (!may_write_procs(mv)) {
+		mc_plan_note_denied(mv);
+		return mc_plan_denied(mv, true, e);
+	}
 	if (mc_plan_require(mv, e) < 0)
 		return -1;
 	mc_plan_warn_v2(mv);

@@ -18,6 +18,13 @@ int mc_plan_require(struct mc_move *mv, struct mc_error *e);
  * moves there (the default is not). */
 void mc_plan_warn_v2(struct mc_move *mv);
 
+/* This user may not write DEST's cgroup.procs (EACCES): remember why. */
+void mc_plan_note_denied(struct mc_move *mv);
+/* Then every process fails with EACCES (with --from, SRC's, listed once),
+ * "predicted" in a dry run; nothing is locked or written. 0, or -1 when
+ * SRC cannot be read. */
+int mc_plan_denied(struct mc_move *mv, bool predicted, struct mc_error *e);
+
 /* Validate, predict and change nothing: no lock, no knob write. */
 int mc_plan_dry_run(struct mc_move *mv, struct mc_error *e);
 

@@ -166,6 +166,73 @@ int mc_proc_read_stat(const struct mc_mounts *m, pid_t pid,
 	return 0;
 }
 
+/* The value of a "Key:\tvalue" line of a status buffer, or NULL. */
+static const char *status_field(const char *buf, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = buf; *p;) {
+		const char *nl = strchr(p, '\n');
+
+		if (!strncmp(p, key, n) && p[n] == ':')
+			return p + n + 1;
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return NULL;
+}
+
+int mc_proc_parse_ids(const char *buf, struct mc_proc_ids *ids)
+{
+	const char *tgid = status_field(buf, "Tgid");
+	const char *ns = status_field(buf, "NSpid");
+	char *end;
+	long v;
+
+	if (!tgid)
+		return -1;
+	v = strtol(tgid, &end, 10);
+	if (end == tgid || v < 1 || v > INT_MAX)
+		return -1;
+	ids->tgid = (pid_t)v;
+	ids->nslevels = 1;
+	ids->nspid = ids->tgid;
+	if (!ns)
+		return 0;
+	/* the pid of each level, tab-separated, up to the end of the line */
+	ids->nslevels = 0;
+	for (;;) {
+		while (*ns == '\t' || *ns == ' ')
+			ns++;
+		if (*ns < '0' || *ns > '9')
+			break;
+		v = strtol(ns, &end, 10);
+		ids->nslevels++;
+		ids->nspid = (pid_t)v;
+		ns = end;
+	}
+	if (!ids->nslevels)
+		return -1;
+	return 0;
+}
+
+int mc_proc_read_ids(const struct mc_mounts *m, pid_t pid,
+		     struct mc_proc_ids *ids, struct mc_error *e)
+{
+	char *buf = read_pid_file(m, pid, "status", e);
+	int rc;
+
+	if (!buf)
+		return -1;
+	rc = mc_proc_parse_ids(buf, ids);
+	free(buf);
+	if (rc < 0)
+		return mc_errx(e, EINVAL, "cannot parse /proc/%d/status",
+			       (int)pid);
+	return 0;
+}
+
 char *mc_next_pid(char *p, pid_t *pid)
 {
 	char *end;

@@ -31,6 +31,22 @@ int mc_proc_parse_stat(const char *buf, struct mc_proc_stat *st);
 int mc_proc_read_stat(const struct mc_mounts *m, pid_t pid,
 		      struct mc_proc_stat *st, struct mc_error *e);
 
+/* What /proc/PID/status says of a task's identity: the thread group (the
+ * process) it belongs to, and its PID in each PID namespace, outermost
+ * first (NSpid:). A TID given as a PID names its process by tgid. */
+struct mc_proc_ids {
+	pid_t tgid;
+	int nslevels;		/* NSpid fields: 1 outside any child ns */
+	pid_t nspid;		/* the last NSpid field: its PID innermost */
+};
+
+/* Parse a status buffer; -1 when it has no Tgid: line. A missing NSpid:
+ * line (kernels before 4.1) reads as one level, the PID itself. */
+int mc_proc_parse_ids(const char *buf, struct mc_proc_ids *ids);
+/* ESRCH in e->code when the task is gone. */
+int mc_proc_read_ids(const struct mc_mounts *m, pid_t pid,
+		     struct mc_proc_ids *ids, struct mc_error *e);
+
 /* The memory cgroup path in a /proc/PID/cgroup buffer: the v1 line whose
  * controller list has the exact token "memory", or the "0::" line for v2.
  * Names may hold spaces and colons: the path is everything after the second

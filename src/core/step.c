@@ -117,6 +117,31 @@ void mc_rec_set(struct mc_move_rec *r, enum mc_status st, int err,
 	va_end(ap);
 }
 
+void mc_rec_note(struct mc_move *mv, struct mc_move_rec *r, bool tell,
+		 const char *fmt, ...)
+{
+	char *add = NULL, *all = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&add, fmt, ap) < 0)
+		add = NULL;
+	va_end(ap);
+	if (!add)
+		return;
+	if (tell)
+		mc_step_notice(mv, "%s", add);
+	if (!r->note) {
+		r->note = add;
+		return;
+	}
+	if (asprintf(&all, "%s; %s", r->note, add) >= 0) {
+		free(r->note);
+		r->note = all;
+	}
+	free(add);
+}
+
 static const char *usage_file(const struct mc_move *mv)
 {
 	return mc_memfiles(mv->req.h->type)->usage;
@@ -166,57 +191,6 @@ ssize_t mc_move_origin(struct mc_move *mv, const char *hpath,
 		}
 	}
 	return (ssize_t)mv->norigins++;
-}
-
-/* ENOENT while reading a PID's files means it exited: an ordinary outcome. */
-int mc_move_add_pid(struct mc_move *mv, pid_t pid, struct mc_error *e)
-{
-	struct mc_move_rec *r = mc_rec_new(mv, pid, e);
-	struct mc_proc_stat st;
-	struct mc_error pe;
-	char *path = NULL;
-	ssize_t o;
-
-	if (!r)
-		return -1;
-	if (mc_proc_read_stat(mv->req.m, pid, &st, &pe) < 0) {
-		mc_rec_set(r, MC_FAILED, pe.code, "%s",
-			   pe.code == ESRCH ? "no such process" : pe.msg);
-		return 0;
-	}
-	snprintf(r->comm, sizeof(r->comm), "%s", st.comm);
-	r->starttime = st.starttime;
-	r->validated = true;
-	r->rss = st.rss;
-	r->have_rss = true;
-	if (st.flags & MC_PF_KTHREAD) {
-		mc_rec_set(r, MC_FAILED, EINVAL,
-			   "it is a kernel thread, which cannot be moved");
-		return 0;
-	}
-	if (st.state == 'Z' && st.threads <= 1) {
-		mc_rec_set(r, MC_EXITED, ESRCH,
-			   "exited (a zombie: nothing to move)");
-		return 0;
-	}
-	if (mc_proc_read_cgroup(mv->req.m, pid, mv->req.h->type, &path, &pe) <
-	    0) {
-		mc_rec_set(r, MC_FAILED, pe.code, "%s",
-			   pe.code == ESRCH ? "no such process" : pe.msg);
-		return 0;
-	}
-	o = mc_move_origin(mv, path, &pe);
-	if (o < 0) {
-		mc_rec_set(r, MC_FAILED, pe.code, "its cgroup: %s", pe.msg);
-		free(path);
-		return 0;
-	}
-	free(path);
-	r->origin = (size_t)o;
-	if (mv->origins[o].cg.ino == mv->dst.ino &&
-	    mv->origins[o].cg.dev == mv->dst.dev)
-		mc_rec_set(r, MC_SKIPPED, 0, "already in '%s'", mv->dst.path);
-	return 0;
 }
 
 uint64_t mc_step_now_us(void)
@@ -366,6 +340,7 @@ bool mc_step_same_process(struct mc_move *mv, struct mc_move_rec *r)
 /* Fill the columns that need /proc for a PID taken from cgroup.procs. */
 void mc_step_proc_cols(struct mc_move *mv, struct mc_move_rec *r)
 {
+	struct mc_proc_ids ids;
 	struct mc_proc_stat st;
 	struct mc_error ignored;
 
@@ -379,6 +354,9 @@ void mc_step_proc_cols(struct mc_move *mv, struct mc_move_rec *r)
 	snprintf(r->comm, sizeof(r->comm), "%s", st.comm);
 	r->rss = st.rss;
 	r->have_rss = true;
+	/* a container's init is what --from of a container's cgroup meets */
+	if (mc_proc_read_ids(mv->req.m, r->pid, &ids, &ignored) == 0)
+		mc_valid_container_note(mv, r, &ids);
 }
 
 /* Page attribution of pid into res, for --exact and prediction. False when
@@ -479,8 +457,11 @@ bool mc_step_move(struct mc_move *mv, struct mc_move_rec *r, struct mc_carry *c)
 	char why[700];
 	int err;
 
-	if (mv->req.progress && (r - mv->recs) % 256 == 255)
-		mv->req.progress((size_t)(r - mv->recs) + 1);
+	if (mv->req.progress)
+		mv->req.progress((size_t)(r - mv->recs) + 1,
+				 mv->progress_total > mv->nrecs
+					 ? mv->progress_total
+					 : mv->nrecs);
 	if (r->validated && !mc_step_same_process(mv, r))
 		return true;
 	/* the page walks stay outside the usage readings: they take time */

@@ -15,6 +15,10 @@ struct mc_move_rec *mc_rec_new(struct mc_move *mv, pid_t pid,
 /* Set a record's status, errno and message (fmt may be NULL). */
 void mc_rec_set(struct mc_move_rec *r, enum mc_status st, int err,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Add to a record's note ("; "-separated); with tell, say it on the
+ * notice channel too (each note names its process). */
+void mc_rec_note(struct mc_move *mv, struct mc_move_rec *r, bool tell,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Mark every record from index from that is still planned not-attempted. */
 void mc_rec_mark_rest(struct mc_move *mv, size_t from);
 
@@ -63,5 +67,15 @@ bool mc_step_move(struct mc_move *mv, struct mc_move_rec *r,
 bool mc_step_same_process(struct mc_move *mv, struct mc_move_rec *r);
 /* A stop signal arrived (it is recorded in mv->interrupted). */
 bool mc_step_stopped(struct mc_move *mv);
+
+/* validate.c: PID 1 without --force fails (false); a container's init
+ * and a process from the root cgroup get their notes. */
+struct mc_proc_ids;
+bool mc_valid_init_guard(struct mc_move *mv, struct mc_move_rec *r);
+void mc_valid_container_note(struct mc_move *mv, struct mc_move_rec *r,
+			     const struct mc_proc_ids *ids);
+void mc_valid_root_note(struct mc_move *mv, struct mc_move_rec *r);
+/* DEST is the root cgroup: say once what that means for the charge. */
+void mc_valid_dest_note(struct mc_move *mv);
 
 #endif

@@ -1,6 +1,7 @@
 /* Every -J document through json-c, from the typed cells and the column
  * kinds: {"NAME": [ {row}, ... ]}, a line with a parent in its parent's
- * "children" array. The one file of memcg that includes json-c. */
+ * "children" array, and the object a command adds beside them
+ * (mc_table_extra). The one file of the output layer that includes json-c. */
 #include <ctype.h>
 #include <errno.h>
 #include <json-c/json.h>
@@ -121,6 +122,36 @@ static int add_rows(const struct mc_table *t, struct json_object *top,
 	return 0;
 }
 
+/* The object beside the rows (mc_table_extra), after them. */
+static int add_extra(const struct mc_table *t, struct json_object *doc)
+{
+	const struct mc_extra *x = t->extra;
+	struct json_object *o;
+
+	if (!x)
+		return 0;
+	o = json_object_new_object();
+	if (!o || json_object_object_add(doc, x->name, o) < 0) {
+		json_object_put(o);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < x->n; i++) {
+		const struct mc_cell *c = &x->vals[i].cell;
+		struct json_object *v = NULL;
+
+		if (c->valid)
+			v = x->vals[i].kind == MC_COL_STR
+				    ? json_object_new_string(c->str)
+				    : json_object_new_int64(c->num);
+		if ((c->valid && !v) ||
+		    json_object_object_add(o, x->vals[i].key, v) < 0) {
+			json_object_put(v);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 static int write_doc(struct json_object *doc, FILE *out)
 {
 	/* spaced as the documents have always been; '/' unescaped: paths
@@ -151,6 +182,8 @@ int mc_print_json(const struct mc_table *t, FILE *out)
 		goto out;
 	top = NULL; /* the document owns it now */
 	rc = add_rows(t, json_object_object_get(doc, t->name), objs, keys);
+	if (!rc)
+		rc = add_extra(t, doc);
 	if (!rc)
 		rc = write_doc(doc, out);
 out:

@@ -22,6 +22,22 @@ struct mc_line {
 	struct mc_cell cells[];	/* by position among the selected columns */
 };
 
+/* The object beside the rows (mc_table_extra): values with the kind of
+ * the cell they print like (NUM or STR; not valid: null). */
+struct mc_extra_val {
+	const char *key;
+	enum mc_col_kind kind;
+	struct mc_cell cell;
+};
+
+struct mc_extra {
+	const char *name;
+	struct mc_extra_val *vals;
+	size_t n;
+};
+
+void mc_extra_free(struct mc_table *t);
+
 /* The cell of line ln at position i as a table prints it: buf (at least
  * 32 bytes) or the cell's own text, NULL when empty. */
 const char *mc_cell_text(const struct mc_table *t, const struct mc_line *ln,

@@ -10,6 +10,12 @@
 #include "core/size.h"
 #include "output/line.h"
 
+/* The document this run owes under -J, and whether one was printed. */
+static struct {
+	const char *name;
+	bool printed;
+} doc;
+
 static int column_id(const struct mc_colinfo *info, size_t ninfo,
 		     const char *name, size_t len)
 {
@@ -76,6 +82,11 @@ int mc_table_init(struct mc_table *t, const char *name,
 	t->noheadings = opts->noheadings;
 	/* JSON always carries exact bytes (DESIGN: -J implies -b) */
 	t->bytes = opts->bytes || opts->json;
+	t->pairs = opts->pairs && !opts->json;
+	t->notruncate = opts->notruncate;
+	t->width = opts->width;
+	if (t->json)
+		mc_doc_owe(name);
 	t->cols = calloc(ninfo, sizeof(*t->cols));
 	t->pos = malloc(ninfo * sizeof(*t->pos));
 	if (!t->cols || !t->pos) {
@@ -100,6 +111,7 @@ void mc_table_free(struct mc_table *t)
 	free(t->lines);
 	free(t->cols);
 	free(t->pos);
+	mc_extra_free(t);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -213,7 +225,26 @@ int mc_table_print(struct mc_table *t, FILE *out)
 {
 	if (t->nomem)
 		return -ENOMEM;
-	return t->json ? mc_print_json(t, out) : mc_print_scols(t, out);
+	if (!t->json)
+		return mc_print_scols(t, out);
+	/* printed or not, this was the one chance: never a second document */
+	doc.printed = true;
+	return mc_print_json(t, out);
+}
+
+void mc_doc_owe(const char *name)
+{
+	doc.name = name;
+}
+
+int mc_doc_settle(FILE *out)
+{
+	struct mc_table empty = { .name = doc.name, .json = true };
+
+	if (!doc.name || doc.printed)
+		return 0;
+	doc.printed = true;
+	return mc_print_json(&empty, out);
 }
 
 int mc_table_list_columns(const struct mc_colinfo *info, size_t ninfo,
@@ -221,7 +252,8 @@ int mc_table_list_columns(const struct mc_colinfo *info, size_t ninfo,
 {
 	static const struct mc_colinfo list_info[] = {
 		{ "NAME", 0, 0, MC_COL_STR, "column name", 0 },
-		{ "DESCRIPTION", 0, 0, MC_COL_STR, "what the column shows", 0 },
+		{ "DESCRIPTION", 0.7, MC_COLF_WRAP, MC_COL_STR,
+		  "what the column shows", 0 },
 	};
 	static const int defaults[] = { 0, 1, -1 };
 	/* -o applies to the command's own table, not to this one */

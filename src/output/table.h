@@ -3,8 +3,8 @@
  * help, what the engine must measure for it); -o, --output-all, -H, the JSON
  * type of every value and the help text all come from that description.
  * Cells keep their typed values; printing renders them through libsmartcols
- * (table, tree, raw) or json-c (-J). It knows no command line: the options
- * come in a plain struct. */
+ * (table, tree, raw, pairs) or json-c (-J). It knows no command line: the
+ * options come in a plain struct. */
 #ifndef MEMCG_TABLE_H
 #define MEMCG_TABLE_H
 
@@ -21,12 +21,16 @@ enum mc_col_kind {
 	MC_COL_BOOL,	/* yes/no; JSON true/false */
 };
 
-/* How a column prints in a table (JSON ignores them). */
+/* How a column prints in a table on a terminal (JSON, raw and pairs
+ * ignore them; off a terminal nothing is cut or wrapped). */
 enum {
 	MC_COLF_RIGHT = 1 << 0,	/* right-aligned */
 	MC_COLF_TRUNC = 1 << 1,	/* truncated on a narrow terminal */
-	MC_COLF_WRAP = 1 << 2,	/* wrapped on a narrow terminal */
+	MC_COLF_WRAP = 1 << 2,	/* wrapped on a narrow terminal, at spaces */
 	MC_COLF_TREE = 1 << 3,	/* draws the tree of lines with a parent */
+	/* a path: wrapped at '/' on a narrow terminal; truncated where it
+	 * draws a tree (a wrapped line would break the tree's lines) */
+	MC_COLF_PATH = 1 << 4,
 };
 
 struct mc_colinfo {
@@ -47,9 +51,15 @@ struct mc_out_opts {
 	int raw;
 	int noheadings;
 	int bytes;
+	int pairs;		/* KEY="value" lines (-J wins over it, it over
+				 * raw) */
+	int notruncate;		/* never cut a cell (wrapping stays) */
+	size_t width;		/* as if on a terminal this wide; 0: the
+				 * terminal's width, or no limit off one */
 };
 
 struct mc_line;
+struct mc_extra;	/* output/extra.c */
 
 struct mc_table {
 	const char *name;	/* the JSON document's key */
@@ -58,10 +68,12 @@ struct mc_table {
 	int *cols;		/* selected column ids, in output order */
 	size_t ncols;
 	int *pos;		/* id -> position in cols, or -1 */
-	bool json, raw, noheadings, bytes;
+	bool json, raw, noheadings, bytes, pairs, notruncate;
+	size_t width;
 	struct mc_line **lines;	/* in the order they were added */
 	size_t nlines, caplines;
 	bool nomem;		/* a line could not be stored: print fails */
+	struct mc_extra *extra;	/* an object beside the rows (-J), or NULL */
 };
 
 /* Select columns from opts (or the defaults, ids ending with -1) and set up a
@@ -94,8 +106,25 @@ void mc_cell_size(struct mc_table *t, struct mc_line *ln, int id, bool valid,
 		  int64_t v);
 void mc_cell_bool(struct mc_table *t, struct mc_line *ln, int id, bool v);
 
+/* An object of typed key/values that the JSON document carries after the
+ * rows, {"NAME": [...], "name": {...}} (a command's summary); the other
+ * formats ignore it. Keys are kept as given (literals: they must outlive
+ * the table) and print in the order they were set. A value that cannot be
+ * stored makes mc_table_print fail, as a line does. */
+void mc_table_extra(struct mc_table *t, const char *name);
+void mc_extra_num(struct mc_table *t, const char *key, bool valid, int64_t v);
+void mc_extra_str(struct mc_table *t, const char *key, const char *s);
+
 /* Print the table, or with json the document. 0 or a negative errno. */
 int mc_table_print(struct mc_table *t, FILE *out);
+
+/* -J promises one document on every path (DESIGN, Settlements: JSON): the
+ * run owes {"name": []} until a document is printed. mc_table_init of a
+ * JSON table names what is owed, so a command whose key depends on its
+ * options (where -s) owes the right one. mc_doc_settle prints the empty
+ * document if none was printed; 0 or a negative errno. */
+void mc_doc_owe(const char *name);
+int mc_doc_settle(FILE *out);
 
 /* -H/--list-columns: every column with its help, printed as opts say (-J,
  * -r, -n; the column choice of opts is for the command's own table). */

@@ -2,6 +2,10 @@
 # and stderr, count failures. Source it; call "finish" at the end.
 fails=0
 checks=0
+# verdicts go to the test's own stdout, kept on fd 3: a redirect written
+# after an assertion's command ("expect ... jq ... >/dev/null") is meant
+# for that command and must not swallow the verdict line
+exec 3>&1
 
 # check NAME STATUS PATTERN CMD...: CMD must exit with STATUS and its stderr
 # must match the extended regex PATTERN ("" = anything).
@@ -12,13 +16,13 @@ check() {
 	err=$("$@" 2>&1 >/dev/null)
 	got=$?
 	if [ "$got" != "$want" ]; then
-		printf 'FAIL %s: exit %s, want %s\n  %s\n' "$name" "$got" "$want" "$err"
+		printf 'FAIL %s: exit %s, want %s\n  %s\n' "$name" "$got" "$want" "$err" >&3
 		fails=$((fails + 1))
 	elif [ -n "$pat" ] && ! printf '%s' "$err" | grep -Eq -- "$pat"; then
-		printf 'FAIL %s: stderr does not match /%s/:\n  %s\n' "$name" "$pat" "$err"
+		printf 'FAIL %s: stderr does not match /%s/:\n  %s\n' "$name" "$pat" "$err" >&3
 		fails=$((fails + 1))
 	else
-		printf 'ok   %s\n' "$name"
+		printf 'ok   %s\n' "$name" >&3
 	fi
 }
 
@@ -28,9 +32,9 @@ expect() {
 	shift
 	checks=$((checks + 1))
 	if "$@"; then
-		printf 'ok   %s\n' "$name"
+		printf 'ok   %s\n' "$name" >&3
 	else
-		printf 'FAIL %s\n' "$name"
+		printf 'FAIL %s\n' "$name" >&3
 		fails=$((fails + 1))
 	fi
 }

@@ -150,9 +150,13 @@ expect_all "completion offers the global options" "$(long_options)" \
 for cmd in $commands; do
 	expect_all "completion offers every option of $cmd" \
 		"$(long_options "$cmd")" "$(offers "$bin" "$cmd" --)"
+	# a command without a table (exec) has no -o at all
+	"$bin" "$cmd" --help | grep -q -- --list-columns || continue
 	expect_all "completion offers every column of $cmd after -o" \
 		"$(columns "$cmd" | sed 's/$/,/')" "$(offers "$bin" "$cmd" -o "")"
 done
+expect_all "completion offers commands after exec's DEST" "sh" \
+	"$(offers "$bin" exec /x s)"
 expect_all "completion adds to a column list" "PID,COMM," \
 	"$(offers "$bin" move -o PID,CO)"
 expect_all "completion keeps the + of a column list" "+ERROR," \
@@ -195,6 +199,10 @@ if offers "$bin" --sysroot "$tmp" move --from /web /batch "" | grep -q .; then
 else
 	ok "completion offers nothing after --from SRC DEST"
 fi
+# a FILE or REPORT value is a file of the file system (move --back)
+touch "$tmp/report.json"
+expect_all "completion offers files for move --back REPORT" "$tmp/report.json" \
+	"$(offers "$bin" move --back "$tmp/rep")"
 expect_all "completion offers the memory mount for --mount" \
 	/sys/fs/cgroup/memory "$(offers "$bin" --sysroot "$tmp" --mount "")"
 

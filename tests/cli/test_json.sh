@@ -48,6 +48,59 @@ expect "a process already in DEST is skipped" [ "$(field 1 status)" = '"skipped"
 expect "numbers are JSON numbers" \
 	jq -e '.processes[0] | (.pid|type)=="number" and (."src-before"|type)=="number" and (.rss|type)=="number"' <<<"$json" >/dev/null
 expect "one document" [ "$(jq -s length <<<"$json")" = 1 ]
+expect "the document's keys: processes, then summary" \
+	[ "$(jq -c 'keys_unsorted' <<<"$json")" = '["processes","summary"]' ]
+expect "summary: a count of every status, charge-moved, recharged, charge, reason" \
+	[ "$(jq -c '.summary | keys_unsorted' <<<"$json")" = '["moved","failed","exited","skipped","rolled-back","planned","not-attempted","charge-moved","recharged","charge","reason"]' ]
+expect "summary: 1 planned, 1 skipped, the rest 0" \
+	[ "$(jq -c '.summary | [.moved, .failed, .exited, .skipped, ."rolled-back", .planned, ."not-attempted"]' <<<"$json")" = '[0,0,0,1,0,1,0]' ]
+expect "summary: nothing measured in a dry run, no recharge" \
+	[ "$(jq -c '.summary | [."charge-moved", .recharged]' <<<"$json")" = '[null,null]' ]
+expect "summary: 6.1 moves charge, no reason" \
+	[ "$(jq -c '.summary | [.charge, .reason]' <<<"$json")" = '["moved",null]' ]
+expect "rows carry note and start" \
+	[ "$(jq -c '.processes[0] | [.note, .start]' <<<"$json")" = '[null,5555]' ]
+json=$("$memcg" --sysroot "$root" move --dry-run -J --charge none /B 4242 2>/dev/null)
+expect "summary: --charge none is not asked" \
+	[ "$(jq -c '.summary.charge' <<<"$json")" = '"not asked"' ]
+
+# the default columns for people: DEST is said once, in the summary line
+out=$("$memcg" --sysroot "$root" move --dry-run /B 4242 2>/dev/null)
+expect "the summary line names DEST" grep -q "^dry run into '/B': 1 planned" <<<"$out"
+out=$("$memcg" --sysroot "$root" move --dry-run /B 4242 2>/dev/null)
+expect "default columns: PID COMM FROM STATUS MOVED RSS CHARGE (PREDICTED)" \
+	[ "$(head -n1 <<<"$out" | tr -s ' ' | sed 's/^ //')" = "PID COMM FROM STATUS MOVED RSS CHARGE PREDICTED" ]
+
+# into the root cgroup: a note says what that means for the charge
+echo 0 >"$root/cg/memory.usage_in_bytes"
+: >"$root/cg/cgroup.sane_behavior"	# v1's root has it, no other cgroup
+"$memcg" --sysroot "$root" move --dry-run / 4242 >/dev/null 2>"$root/err"
+expect "into the root: a note that it has no limit" \
+	grep -q "^memcg: '/' is the root cgroup, which has no limit" "$root/err"
+
+# a thread ID stands for its process; two of them make one row
+mkdir -p "$root/proc/4250" "$root/proc/4251"
+printf 'Name:\tjava\nTgid:\t4242\nPid:\t4250\nNSpid:\t4250\n' >"$root/proc/4250/status"
+printf 'Name:\tjava\nTgid:\t4242\nPid:\t4251\nNSpid:\t4251\n' >"$root/proc/4251/status"
+json=$("$memcg" --sysroot "$root" move --dry-run -J /B 4250 4251 2>"$root/err")
+expect "a TID: one row, the process's PID" \
+	[ "$(jq -c '[.processes[] | .pid]' <<<"$json")" = '[4242]' ]
+expect "its note names both TIDs" \
+	jq -e '.processes[0].note | test("4250 is a thread of process 4242") and test("thread 4251")' <<<"$json" >/dev/null
+expect "the notes go to stderr too" grep -q "4250 is a thread of process 4242" "$root/err"
+
+# PID 1 needs --force (predicted by the dry run, as the real run ends)
+mkdir -p "$root/proc/1"
+echo '1 (init) S 0 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 3 1000 10 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0' \
+	>"$root/proc/1/stat"
+echo '4:memory:/A' >"$root/proc/1/cgroup"
+json=$("$memcg" --sysroot "$root" move --dry-run -J /B 1 2>/dev/null)
+st=$?
+expect "PID 1 without --force: exit 1" [ "$st" = 1 ]
+expect "PID 1 without --force: failed, EPERM, FROM known" \
+	[ "$(jq -c '.processes[0] | [.status, (.error | startswith("EPERM: PID 1 is the init system")), .from]' <<<"$json")" = '["failed",true,"/A"]' ]
+json=$("$memcg" --sysroot "$root" move --dry-run -J --force /B 1 2>/dev/null)
+expect "PID 1 with --force: planned" [ "$(field 0 status)" = '"planned"' ]
 
 echo 6.18.0 >"$root/proc/sys/kernel/osrelease"
 json=$("$memcg" --sysroot "$root" move --dry-run -J /B 4242 2>/dev/null)
@@ -158,6 +211,24 @@ check "a name with .. is refused" 2 "'\.\.' is not allowed" \
 	"$memcg" --sysroot "$root" move --dry-run /B/../.. 4242
 check "a missing DEST fails with 1" 1 "cgroup '/C' does not exist" \
 	"$memcg" --sysroot "$root" move --dry-run /C 4242
+json=$("$memcg" --sysroot "$root" move --dry-run -J /C 4242 2>/dev/null)
+st=$?
+expect "-J with a missing DEST: exit 1 and still one document" \
+	[ "$st,$(jq -c '[(.processes | length), .summary.failed]' <<<"$json")" = '1,[0,0]' ]
+json=$("$memcg" --sysroot "$root" move -J /B 2>/dev/null)
+st=$?
+expect "-J with a usage error of the operands: exit 2 and the document" \
+	[ "$st,$(jq -c '.processes' <<<"$json")" = '2,[]' ]
+mkdir -p "$root/cg/E"
+: >"$root/cg/E/cgroup.procs"
+echo 0 >"$root/cg/E/memory.usage_in_bytes"
+json=$("$memcg" --sysroot "$root" move --dry-run -J --from /E /B 2>"$root/err")
+st=$?
+expect "--from an empty SRC: exit 0" [ "$st" = 0 ]
+expect "--from an empty SRC: nothing to move, said once" \
+	[ "$(grep -c "^memcg: nothing to move: '/E' has no processes$" "$root/err")" = 1 ]
+expect "--from an empty SRC: no rows, a summary of zeros" \
+	[ "$(jq -c '[(.processes | length), (.summary | .moved + .failed + .planned + .skipped)]' <<<"$json")" = '[0,0]' ]
 ln -s "$root/cg/A" "$root/cg/link"
 check "a symlink out of place is refused" 1 "leaves the memory hierarchy" \
 	"$memcg" --sysroot "$root" move --dry-run /link 4242

@@ -37,6 +37,27 @@ check "--charge twice" 2 "--charge may be given once" "$memcg" move -c all -c an
 check "--from twice" 2 "--from may be given once" "$memcg" move --from /a --from /b /x
 check "--also twice" 2 "--also may be given once" "$memcg" move --also cpu --also blkio /x 1
 check "--from with PIDs" 2 "--from SRC takes no PIDs" "$memcg" move --from /a /x 1
+check "--back with DEST" 2 "--back REPORT takes no DEST or PIDs" \
+	"$memcg" move --back /dev/null /x
+check "--back with --from" 2 "--back and --from exclude each other" \
+	"$memcg" move --back /dev/null --from /a
+check "--back with --atomic" 2 "--back does not take --atomic" \
+	"$memcg" move --back /dev/null --atomic
+check "--back twice" 2 "--back may be given once" \
+	"$memcg" move --back /dev/null --back /dev/null
+notjson=$(mktemp)
+trap 'rm -f "$notjson"' EXIT
+echo 'not json' >"$notjson"
+check "--back of a file that is not JSON names it" 2 \
+	"--back: '$notjson' is not a memcg move -J report: not JSON" \
+	"$memcg" move --back "$notjson"
+echo '{"processes": [{"pid": 5, "status": "moved", "from": "/a"}]}' >"$notjson"
+check "--back of a report without \"to\" names it" 2 \
+	"'$notjson' is not a memcg move -J report: a moved process has no" \
+	"$memcg" move --back "$notjson"
+check "--back of a document without processes, from stdin" 2 \
+	"'-' is not a memcg move -J report: it has no \"processes\" array" \
+	sh -c "echo '{\"mounts\": []}' | \"\$1\" move --back -" _ "$memcg"
 check "none with --require-charge" 2 "asks for nothing" \
 	"$memcg" move --charge none --require-charge /x 1
 check "unknown column" 2 "unknown column 'NOPE'" "$memcg" move -o PID,NOPE /x 1

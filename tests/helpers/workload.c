@@ -1,10 +1,16 @@
 /* Test workload: holds a known amount of memory of each kind, then waits.
  *
- *   memcg-workload [--anon MIB] [--map FILE:MIB] [--read FILE:MIB]
+ *   memcg-workload [--thp no|default] [--stride N] [--anon MIB]
+ *                  [--map FILE:MIB] [--read FILE:MIB]
  *                  [--sysv MIB] [--posix NAME:MIB] [--threads N]
  *                  [--children N] [--hold SECONDS]
  *
- * --anon    private anonymous memory, every page written
+ * --thp     for the --anon options after it: "no" (the default) advises
+ *           MADV_NOHUGEPAGE, "default" gives no advice (the system's
+ *           setting decides; collapse is allowed), "yes" MADV_HUGEPAGE
+ *           (huge pages from the first touch)
+ * --stride  for the --anon options after it: write one page in N
+ * --anon    private anonymous memory, every page written (or one in N)
  * --map     a file created at FILE, MIB long, mapped shared and every page
  *           read through the mapping (a tmpfs path gives shmem pages)
  * --read    a file created at FILE, MIB long, read() but never mapped
@@ -74,6 +80,9 @@ static void touch_write(char *p, size_t len)
 		p[off] = (char)(off / 4096 + 1);
 }
 
+static int anon_thp;		/* --thp: 0 no, 1 default, 2 yes */
+static size_t anon_stride = 1;	/* --stride */
+
 static volatile char sink;
 static void touch_read(const char *p, size_t len)
 {
@@ -101,10 +110,13 @@ static void do_anon(size_t len)
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		die("cannot map anonymous memory", "anon");
-	/* Small pages only: the tests count pages, and THP handling is a case
-	 * of its own (docs: 6.1 reports 0 for THP tails). */
-	madvise(p, len, MADV_NOHUGEPAGE);
-	touch_write(p, len);
+	/* Small pages only unless asked: the tests count pages, and THP
+	 * handling is a case of its own (docs: 6.1 reports 0 for THP tails).
+	 * MADV_NOHUGEPAGE also refuses MADV_COLLAPSE. */
+	if (anon_thp != 1)
+		madvise(p, len, anon_thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	for (size_t off = 0; off < len; off += 4096 * anon_stride)
+		p[off] = (char)(off / 4096 + 1);
 }
 
 static void do_map(char *spec)
@@ -187,7 +199,13 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		i++;
-		if (!strcmp(o, "--anon"))
+		if (!strcmp(o, "--thp") && (!strcmp(v, "no") ||
+		    !strcmp(v, "default") || !strcmp(v, "yes")))
+			anon_thp = !strcmp(v, "default") ? 1 :
+				   !strcmp(v, "yes") ? 2 : 0;
+		else if (!strcmp(o, "--stride") && atoi(v) > 0)
+			anon_stride = (size_t)atoi(v);
+		else if (!strcmp(o, "--anon"))
 			do_anon(parse_mib(v));
 		else if (!strcmp(o, "--map"))
 			do_map(v);

@@ -139,16 +139,61 @@ static void still_appearing_not_attempted(void **state)
 	assert_int_equal(*slot(&mv.dst), 0);
 }
 
+/* Nothing to move (DESIGN, Settlements): no lock (a run holding DEST's
+ * does not stop it), no knob write, no state record, no record. */
 static void empty_src_moves_nothing(void **state)
+{
+	struct mc_error e;
+	int other = open(mv.dst.dir, O_RDONLY | O_DIRECTORY);
+
+	(void)state;
+	assert_int_equal(flock(other, LOCK_EX), 0);
+	mv.req.wait = 0;
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_true(mv.nothing);
+	assert_int_equal(mv.nrecs, 0);
+	assert_int_equal(fake.nattached, 0);
+	assert_int_equal(fake.writes, 0);
+	assert_int_equal(fake.records_at_write, 0);
+	assert_int_equal(*slot(&mv.dst), 0);
+	assert_int_equal(state_files(), 0);
+	close(other);
+}
+
+/* The root with only kernel threads has nothing to move either; the dry
+ * run says so the same way. */
+static void kernel_threads_alone_are_nothing(void **state)
 {
 	struct mc_error e;
 
 	(void)state;
+	mv.origins[0].cg.is_root = true;
+	mv.req.dry_run = true;
+	proc_stat(2, "kthreadd", MC_PF_KTHREAD, 10);
+	src_add(2);
 	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_true(mv.nothing);
 	assert_int_equal(mv.nrecs, 0);
-	assert_int_equal(fake.nattached, 0);
-	assert_int_equal(*slot(&mv.dst), 0);
-	assert_int_equal(state_files(), 0);
+}
+
+/* PID 1 in SRC without --force: failed with the reason, never written;
+ * the others move. */
+static void pid1_in_src_needs_force(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	proc_stat(1, "init", 0, 1);
+	proc_stat(701, "sh", 0, 20);
+	src_add(1);
+	src_add(701);
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_false(mv.nothing);
+	assert_int_equal(fake.nattached, 1);
+	assert_int_equal(fake.attached[0], 701);
+	assert_int_equal(rec_of(1)->status, MC_FAILED);
+	assert_int_equal(rec_of(1)->err, EPERM);
+	assert_non_null(strstr(rec_of(1)->msg, "--force"));
 }
 
 /* 401's move takes longer than a PID list stays fresh, and meanwhile 402
@@ -254,6 +299,8 @@ int main(void)
 		T(second_pass_moves_a_new_pid),
 		T(still_appearing_not_attempted),
 		T(empty_src_moves_nothing),
+		T(kernel_threads_alone_are_nothing),
+		T(pid1_in_src_needs_force),
 		T(pid_that_left_src_not_moved),
 		T(interrupt_ends_the_passes),
 		T(root_kernel_threads_left_out),

@@ -61,6 +61,7 @@ static const char *v2_sysroot_at(const char *mnt, const char *controllers)
 	assert_int_equal(system(path), 0);
 	snprintf(path, sizeof(path), "%s%s/cgroup.controllers", root, mnt);
 	f = fopen(path, "w");
+	assert_non_null(f);
 	fprintf(f, "%s\n", controllers);
 	fclose(f);
 	return root;
@@ -116,6 +117,114 @@ static void v2_without_memory_says_why(void **state)
 	assert_null(mc_mounts_memory(&m, "/sys/fs/cgroup", &e));
 	assert_int_equal(e.code, EINVAL);
 	assert_non_null(strstr(e.msg, "cgroup2 mount without the memory"));
+	mc_mounts_free(&m);
+	rm_sysroot(root);
+}
+
+/* 6.1 booted with cgroup_no_v1=memory (recorded): the one cgroup hierarchy
+ * is cgroup2 at /sys/fs/cgroup, and it offers memory. */
+static void v2_memory_kernel_option(void **state)
+{
+	const char *root = v2_sysroot("cpuset cpu io memory hugetlb pids "
+				      "rdma misc");
+	struct mc_mounts m;
+	struct mc_error e;
+	const struct mc_hier *h;
+
+	(void)state;
+	assert_int_equal(mc_mounts_parse(
+				 &m, fixture("mountinfo-6.1-v2-memory.txt"),
+				 root, &e), 0);
+	assert_int_equal(m.n, 1);
+	h = mc_mounts_memory(&m, NULL, &e);
+	assert_ptr_equal(h, &m.h[0]);
+	assert_int_equal(h->type, MC_V2);
+	assert_true(h->memory);
+	assert_string_equal(h->target, "/sys/fs/cgroup");
+	assert_string_equal(h->root, "/");
+	assert_string_equal(h->source, "cgroup2");
+	assert_ptr_equal(mc_mounts_memory(&m, "/sys/fs/cgroup", &e), h);
+	mc_mounts_free(&m);
+	rm_sysroot(root);
+}
+
+/* The same mount with memory missing from cgroup.controllers: its super
+ * option memory_recursiveprot must not pass for the controller. */
+static void v2_memory_recursiveprot_is_not_memory(void **state)
+{
+	const char *root = v2_sysroot("cpuset cpu io hugetlb pids");
+	struct mc_mounts m;
+	struct mc_error e;
+
+	(void)state;
+	assert_int_equal(mc_mounts_parse(
+				 &m, fixture("mountinfo-6.1-v2-memory.txt"),
+				 root, &e), 0);
+	assert_int_equal(m.n, 1);
+	assert_non_null(strstr(m.h[0].options, "memory_recursiveprot"));
+	assert_false(m.h[0].memory);
+	assert_null(mc_mounts_memory(&m, NULL, &e));
+	assert_int_equal(e.code, ENOENT);
+	mc_mounts_free(&m);
+	rm_sysroot(root);
+}
+
+/* v1 memory plus cgroup2 at unified, whose cgroup.controllers (recorded)
+ * lists no memory: the v1 mount is the hierarchy. */
+static void hybridmin_uses_v1(void **state)
+{
+	const char *root = v2_sysroot_at("/sys/fs/cgroup/unified",
+					 "cpuset cpu io hugetlb pids rdma misc");
+	struct mc_mounts m;
+	struct mc_error e;
+	const struct mc_hier *h;
+
+	(void)state;
+	assert_int_equal(mc_mounts_parse(
+				 &m, fixture("mountinfo-6.1-hybridmin.txt"),
+				 root, &e), 0);
+	assert_int_equal(m.n, 2);
+	h = mc_mounts_memory(&m, NULL, &e);
+	assert_non_null(h);
+	assert_int_equal(h->type, MC_V1);
+	assert_string_equal(h->target, "/sys/fs/cgroup/memory");
+	assert_int_equal(m.h[1].type, MC_V2);
+	assert_string_equal(m.h[1].target, "/sys/fs/cgroup/unified");
+	assert_false(m.h[1].memory);
+	mc_mounts_free(&m);
+	rm_sysroot(root);
+}
+
+/* The hybrid with memory on unified (v1 memory disabled, the other v1
+ * controllers mounted, as docs §9 measured): cgroup2 is the hierarchy. */
+static const char hybrid_unified_memory[] =
+	"26 23 0:23 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+	"27 26 0:24 / /sys/fs/cgroup/unified rw,relatime - "
+	"cgroup2 cgroup2 rw,nsdelegate\n"
+	"28 26 0:25 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - "
+	"cgroup cgroup rw,cpu,cpuacct\n"
+	"29 26 0:26 / /sys/fs/cgroup/pids rw,relatime - "
+	"cgroup cgroup rw,pids\n";
+
+static void hybrid_memory_on_unified(void **state)
+{
+	const char *root = v2_sysroot_at("/sys/fs/cgroup/unified",
+					 "cpuset io memory hugetlb rdma misc");
+	struct mc_mounts m;
+	struct mc_error e;
+	const struct mc_hier *h;
+	const char *file = tmpfile_with(hybrid_unified_memory);
+
+	(void)state;
+	assert_int_equal(mc_mounts_parse(&m, file, root, &e), 0);
+	unlink(file);
+	assert_int_equal(m.n, 3);
+	h = mc_mounts_memory(&m, NULL, &e);
+	assert_ptr_equal(h, &m.h[0]);
+	assert_int_equal(h->type, MC_V2);
+	assert_string_equal(h->target, "/sys/fs/cgroup/unified");
+	assert_false(m.h[1].memory);
+	assert_false(m.h[2].memory);
 	mc_mounts_free(&m);
 	rm_sysroot(root);
 }
@@ -355,6 +464,10 @@ int main(void)
 		cmocka_unit_test(systemd_hybrid),
 		cmocka_unit_test(v2_only_is_used),
 		cmocka_unit_test(v2_without_memory_says_why),
+		cmocka_unit_test(v2_memory_kernel_option),
+		cmocka_unit_test(v2_memory_recursiveprot_is_not_memory),
+		cmocka_unit_test(hybridmin_uses_v1),
+		cmocka_unit_test(hybrid_memory_on_unified),
 		cmocka_unit_test(comounted_memory_exact_token),
 		cmocka_unit_test(bind_mount_root_and_escaped_space),
 		cmocka_unit_test(mount_option_chooses),

@@ -1,6 +1,7 @@
 /* Column selection and JSON types of the output layer. */
 #include "unit.h"
 
+#include "output/escape.h"
 #include "output/table.h"
 
 enum { C_A, C_B, C_SIZE, C_FLAG };
@@ -208,6 +209,40 @@ static void empty_document(void **state)
 	mc_table_free(&t);
 }
 
+/* The object beside the rows: typed values in order, null where not
+ * valid, after the rows; a table printed as text leaves it out. */
+static void extra_object(void **state)
+{
+	struct mc_out_opts o = { .json = 1 };
+	struct mc_table t;
+	struct mc_error e;
+	char *s;
+
+	(void)state;
+	assert_int_equal(mc_table_init(&t, "processes", info, 4, defaults, &o,
+				       &e), 0);
+	mc_table_extra(&t, "summary");
+	mc_extra_num(&t, "moved", true, 2);
+	mc_extra_num(&t, "charge-moved", false, 0);
+	mc_extra_str(&t, "charge", "never (v2)");
+	mc_extra_str(&t, "reason", NULL);
+	s = print(&t);
+	assert_non_null(strstr(s, "\"summary\": {"));
+	assert_true(strstr(s, "\"processes\"") < strstr(s, "\"summary\""));
+	assert_true(strstr(s, "\"moved\": 2,") < strstr(s, "\"charge-moved\": null,"));
+	assert_non_null(strstr(s, "\"charge\": \"never (v2)\""));
+	assert_non_null(strstr(s, "\"reason\": null"));
+	free(s);
+	mc_table_free(&t);
+	assert_int_equal(init(&t, NULL, 0, &e), 0);
+	mc_table_extra(&t, "summary");
+	mc_extra_num(&t, "moved", true, 2);
+	s = print(&t);
+	assert_string_equal(s, "A SIZE\n");
+	free(s);
+	mc_table_free(&t);
+}
+
 /* A table without lines still shows its columns; -n shows nothing. */
 static void empty_table_has_header(void **state)
 {
@@ -248,6 +283,97 @@ static void needs(void **state)
 	mc_table_free(&t);
 }
 
+/* Messages print text with mc_escape_to: byte for byte what a table cell
+ * of libsmartcols shows for the same text. */
+static void escape_as_tables(void **state)
+{
+	static const char *texts[] = {
+		"a\x1b[31mb", "t\tab", "del\x7f", "lit\\x41", "hi\xc3\xa9",
+		"bad\xff\xfe", "back\\slash", "plain /batch/job1",
+	};
+	struct mc_out_opts o = { .noheadings = 1 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		char enc[64], want[80];
+		struct mc_table t;
+		struct mc_error e;
+		char *s;
+
+		assert_int_equal(mc_table_init(&t, "rows", info, 4,
+					       (const int[]){ C_A, -1 }, &o,
+					       &e), 0);
+		mc_cell_str(&t, mc_table_line(&t, NULL), C_A, texts[i]);
+		s = print(&t);
+		mc_escape_to(enc, texts[i]);
+		snprintf(want, sizeof(want), "%s\n", enc);
+		assert_string_equal(s, want);
+		free(s);
+		mc_table_free(&t);
+	}
+}
+
+static const struct mc_colinfo path_info[] = {
+	{ "PATH", 0.5, MC_COLF_PATH, MC_COL_STR, "a path", 0 },
+	{ "N", 4, MC_COLF_RIGHT, MC_COL_NUM, "a number", 0 },
+};
+
+/* The lines of a one-row table of path at width, and what they hold. */
+static void wrapped(const char *path, size_t width, char *joined,
+		    size_t *widest)
+{
+	struct mc_out_opts o = { .noheadings = 1, .width = width };
+	struct mc_table t;
+	struct mc_error e;
+	struct mc_line *ln;
+	char *s, *line, *save = NULL;
+
+	assert_int_equal(mc_table_init(&t, "rows", path_info, 2,
+				       (const int[]){ 0, 1, -1 }, &o, &e), 0);
+	ln = mc_table_line(&t, NULL);
+	mc_cell_str(&t, ln, 0, path);
+	mc_cell_num(&t, ln, 1, true, 9999);
+	s = print(&t);
+	*joined = '\0';
+	*widest = 0;
+	for (line = strtok_r(s, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		size_t n = strlen(line);
+
+		*widest = n > *widest ? n : *widest;
+		/* the number ends the first line, spaces pad the others */
+		if (n > 5 && !strcmp(line + n - 5, " 9999"))
+			line[n -= 5] = '\0';
+		while (n && line[n - 1] == ' ')
+			line[--n] = '\0';
+		strcat(joined, line);
+	}
+	free(s);
+	mc_table_free(&t);
+}
+
+/* A path wider than its column wraps at '/' where it can, inside a name
+ * only where it must, and loses no byte; a mark byte in a name is text. */
+static void wrap_at_slash(void **state)
+{
+	char joined[256];
+	size_t widest;
+
+	(void)state;
+	wrapped("/batch-jobs/worker-pool/instance", 20, joined, &widest);
+	assert_string_equal(joined, "/batch-jobs/worker-pool/instance");
+	assert_true(widest <= 20);
+	wrapped("/c1f417699aaac7ef552363147b474993/x", 20, joined, &widest);
+	assert_string_equal(joined, "/c1f417699aaac7ef552363147b474993/x");
+	assert_true(widest <= 20);
+	wrapped("/a\x1e" "b\x1d/c", 12, joined, &widest);
+	assert_string_equal(joined, "/a\\x5cx1eb\\x5cx1d/c");
+	/* off a terminal and without a width nothing wraps */
+	wrapped("/batch-jobs/worker-pool/instance", 0, joined, &widest);
+	assert_int_equal(widest, strlen("/batch-jobs/worker-pool/instance") +
+					 1 + 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,10 +381,13 @@ int main(void)
 		cmocka_unit_test(json_types),
 		cmocka_unit_test(human_and_bytes),
 		cmocka_unit_test(json_children),
+		cmocka_unit_test(extra_object),
 		cmocka_unit_test(tree_lines),
 		cmocka_unit_test(empty_document),
 		cmocka_unit_test(empty_table_has_header),
 		cmocka_unit_test(needs),
+		cmocka_unit_test(escape_as_tables),
+		cmocka_unit_test(wrap_at_slash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -270,6 +270,57 @@ static void dry_run_v2_ebusy_only_planned(void **state)
 	assert_int_equal(mv.recs[1].err, EBUSY);
 }
 
+/* DEST's cgroup.procs not writable by this user: the dry run predicts
+ * EACCES for every process, as the real run ends (faccessat with the
+ * effective IDs; root is made nobody for the call). */
+static void dry_run_predicts_eacces(void **state)
+{
+	char procs[160];
+	bool root_user = geteuid() == 0;
+	struct mc_error e;
+	int rc;
+
+	(void)state;
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", mv.dst.dir);
+	assert_int_equal(chmod(procs, 0444), 0);
+	if (root_user)
+		assert_int_equal(seteuid(65534), 0);
+	rc = mc_move_run(&mv, &e);
+	if (root_user)
+		assert_int_equal(seteuid(0), 0);
+	assert_int_equal(rc, 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(mv.recs[i].status, MC_FAILED);
+		assert_int_equal(mv.recs[i].err, EACCES);
+		assert_non_null(strstr(mv.recs[i].msg,
+				       "predicted: permission denied"));
+	}
+	assert_int_equal(fake.writes, 0);
+}
+
+/* The real run that could not open DEST's cgroup.procs (EACCES): every
+ * process fails with the same reason, without a lock or a knob write. */
+static void real_run_denied(void **state)
+{
+	struct mc_error e;
+	int other = open(mv.dst.dir, O_RDONLY | O_DIRECTORY);
+
+	(void)state;
+	mv.req.dry_run = false;
+	mv.req.wait = 0;
+	assert_int_equal(flock(other, LOCK_EX), 0);
+	mc_plan_note_denied(&mv);
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_int_equal(mv.recs[0].status, MC_FAILED);
+	assert_int_equal(mv.recs[1].err, EACCES);
+	assert_non_null(strstr(mv.recs[1].msg, "permission denied"));
+	assert_null(strstr(mv.recs[1].msg, "predicted"));
+	assert_int_equal(fake.nattached, 0);
+	assert_int_equal(fake.writes, 0);
+	assert_int_equal(state_files(), 0);
+	close(other);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, engine_teardown)
 #define T2(f) cmocka_unit_test_setup_teardown(f, setup_v2, engine_teardown)
 
@@ -288,6 +339,8 @@ int main(void)
 		T2(dry_run_v2_warns_of_room),
 		T2(dry_run_v2_predicts_ebusy),
 		T2(dry_run_v2_ebusy_only_planned),
+		T(dry_run_predicts_eacces),
+		T(real_run_denied),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

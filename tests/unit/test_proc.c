@@ -146,6 +146,92 @@ static void cgroup_lines(void **state)
 	free(buf);
 }
 
+/* The path of one hierarchy type in a recorded /proc/PID/cgroup, or NULL
+ * when the file has no line for it. */
+static char *path_in(const char *name, enum mc_hier_type type)
+{
+	char *buf = slurp(fixture(name)), *p = NULL;
+
+	if (mc_proc_parse_cgroup(buf, type, &p) < 0)
+		p = NULL;
+	free(buf);
+	return p;
+}
+
+static void expect_path(const char *name, enum mc_hier_type type,
+			const char *want)
+{
+	char *p = path_in(name, type);
+
+	if (!want) {
+		assert_null(p);
+		return;
+	}
+	assert_non_null(p);
+	assert_string_equal(p, want);
+	free(p);
+}
+
+/* The cgroup2 layouts the guests recorded: MC_V2 takes the 0:: line. */
+static void cgroup_v2_recorded(void **state)
+{
+	(void)state;
+	/* 6.1 with cgroup_no_v1=memory, and with cgroup_no_v1=all */
+	expect_path("proc-cgroup-6.1-v2-memory.txt", MC_V2, "/tool.slice/A");
+	expect_path("proc-cgroup-6.1-v2-memory.txt", MC_V1, NULL);
+	expect_path("proc-cgroup-6.1-v2-all.txt", MC_V2, "/tool.slice/A");
+	expect_path("proc-cgroup-6.1-v2-all-root.txt", MC_V2, "/");
+	/* 6.12, no v1 memory controller at all */
+	expect_path("proc-cgroup-6.12-v2-A.txt", MC_V2, "/A");
+	expect_path("proc-cgroup-6.12-v2-A.txt", MC_V1, NULL);
+	expect_path("proc-cgroup-6.12-v2-root.txt", MC_V2, "/");
+	/* inside a cgroup namespace */
+	expect_path("proc-cgroup-6.1-v2-cgns.txt", MC_V2, "/");
+	expect_path("proc-cgroup-6.1-v2-cgns-inner.txt", MC_V2, "/inner");
+	/* the lingering v1 cpu,cpuacct line does not hide the 0:: line */
+	expect_path("proc-cgroup-6.1-v2-memory-root-v1cpu-lingering.txt",
+		    MC_V2, "/");
+}
+
+/* Hybrids: each type reads its own line, whichever comes first. */
+static void cgroup_hybrid_recorded(void **state)
+{
+	(void)state;
+	expect_path("proc-cgroup-6.1-hybrid.txt", MC_V2, "/tool.slice/A");
+	expect_path("proc-cgroup-6.1-hybrid-root.txt", MC_V1, "/");
+	expect_path("proc-cgroup-6.1-hybrid-root.txt", MC_V2, "/");
+	expect_path("proc-cgroup-6.1-hybridmin.txt", MC_V1, "/tool/A");
+	expect_path("proc-cgroup-6.1-hybridmin.txt", MC_V2, "/tool/A");
+	expect_path("proc-cgroup-6.1-hybridmin-root.txt", MC_V1, "/");
+	expect_path("proc-cgroup-6.1-hybridmin-root.txt", MC_V2, "/");
+}
+
+/* Memory on unified, the other controllers on v1 (docs §9): the v2 path is
+ * the 0:: line's, after lines whose hierarchy IDs also start with digits;
+ * there is no memory line for v1. Names with spaces stay whole. */
+static void cgroup_hybrid_memory_on_unified(void **state)
+{
+	char *p = NULL;
+
+	(void)state;
+	assert_int_equal(mc_proc_parse_cgroup("2:pids:/\n1:cpu,cpuacct:/\n"
+					      "0::/A\n", MC_V2, &p), 0);
+	assert_string_equal(p, "/A");
+	free(p);
+	assert_int_equal(mc_proc_parse_cgroup("2:pids:/\n1:cpu,cpuacct:/\n"
+					      "0::/A\n", MC_V1, &p), -1);
+	assert_int_equal(mc_proc_parse_cgroup("10::/not-v2\n2:pids:/x y\n"
+					      "0::/job one/A b\n", MC_V2,
+					      &p), 0);
+	assert_string_equal(p, "/job one/A b");
+	free(p);
+	/* no trailing newline */
+	assert_int_equal(mc_proc_parse_cgroup("1:name=systemd:/s\n0::/a b",
+					      MC_V2, &p), 0);
+	assert_string_equal(p, "/a b");
+	free(p);
+}
+
 static void cgroup_tokens(void **state)
 {
 	char *p = NULL;
@@ -157,15 +243,65 @@ static void cgroup_tokens(void **state)
 	free(p);
 }
 
+/* A thread's status names its process (Tgid) and its PID per namespace:
+ * a container's init is 1 in the innermost one. */
+static void status_ids(void **state)
+{
+	struct mc_proc_ids ids;
+	const char *thread = "Name:\tjava\nUmask:\t0022\nState:\tS (sleeping)\n"
+			     "Tgid:\t4242\nNgid:\t0\nPid:\t4250\nPPid:\t1\n"
+			     "NStgid:\t4242\nNSpid:\t4250\nNSpgid:\t4242\n";
+	const char *init = "Name:\tsh\nTgid:\t7001\nPid:\t7001\n"
+			   "NSpid:\t7001\t1\nNSpgid:\t7001\t1\n";
+
+	(void)state;
+	assert_int_equal(mc_proc_parse_ids(thread, &ids), 0);
+	assert_int_equal(ids.tgid, 4242);
+	assert_int_equal(ids.nslevels, 1);
+	assert_int_equal(ids.nspid, 4250);
+	assert_int_equal(mc_proc_parse_ids(init, &ids), 0);
+	assert_int_equal(ids.tgid, 7001);
+	assert_int_equal(ids.nslevels, 2);
+	assert_int_equal(ids.nspid, 1);
+	/* no NSpid line (before 4.1): one level */
+	assert_int_equal(mc_proc_parse_ids("Tgid:\t9\nPid:\t9\n", &ids), 0);
+	assert_int_equal(ids.nslevels, 1);
+	assert_int_equal(ids.nspid, 9);
+	/* "Tgid" must be a whole key; no Tgid is an error */
+	assert_int_equal(mc_proc_parse_ids("XTgid:\t9\n", &ids), -1);
+	assert_int_equal(mc_proc_parse_ids("Tgid:\tx\n", &ids), -1);
+	assert_int_equal(mc_proc_parse_ids("", &ids), -1);
+}
+
+/* The real file of this process: its own thread group, and a thread of it
+ * names the same group. */
+static void status_of_self(void **state)
+{
+	struct mc_mounts m = { 0 };
+	struct mc_proc_ids ids;
+	struct mc_error e;
+
+	(void)state;
+	assert_int_equal(mc_proc_read_ids(&m, getpid(), &ids, &e), 0);
+	assert_int_equal(ids.tgid, getpid());
+	assert_int_equal(mc_proc_read_ids(&m, 2147483647, &ids, &e), -1);
+	assert_int_equal(e.code, ESRCH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(pid_parsing),
+		cmocka_unit_test(status_ids),
+		cmocka_unit_test(status_of_self),
 		cmocka_unit_test(stat_with_odd_comm),
 		cmocka_unit_test(stat_kernel_thread),
 		cmocka_unit_test(stat_garbage),
 		cmocka_unit_test(stat_cut_after_comm),
 		cmocka_unit_test(cgroup_lines),
+		cmocka_unit_test(cgroup_v2_recorded),
+		cmocka_unit_test(cgroup_hybrid_recorded),
+		cmocka_unit_test(cgroup_hybrid_memory_on_unified),
 		cmocka_unit_test(cgroup_tokens),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

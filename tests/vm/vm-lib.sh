@@ -38,6 +38,24 @@ vm_need_tools() {
 	vm_have_tools || vm_skip "qemu-system-x86_64, busybox or cpio missing"
 }
 
+# The series the tier boots: a kernel series, and a layout where it is not
+# the kernel's own. 6.1-v2 is the 6.1 kernel booted with
+# cgroup_no_v1=memory, so that memory is on cgroup2 (kernel-memcg.md §8).
+vm_series_kernel() {
+	case "$1" in
+	6.1 | 6.1-v2) echo 6.1 ;;
+	6.12) echo 6.12 ;;
+	*) return 1 ;;
+	esac
+}
+
+# Kernel command line options of a series, beyond the console's.
+vm_series_append() {
+	case "$1" in
+	6.1-v2) echo cgroup_no_v1=memory ;;
+	esac
+}
+
 # The package name pattern of each kernel series the tier boots.
 vm_kernel_pattern() {
 	case "$1" in
@@ -158,13 +176,14 @@ vm_build_initramfs() {
 	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$out"
 }
 
-# Boot KERNEL with INITRD, console on stdout (carriage returns dropped).
+# Boot KERNEL with INITRD and the kernel options APPEND (may be empty),
+# console on stdout (carriage returns dropped).
 vm_boot() {
-	local kernel="$1" initrd="$2" timeout="$3"
+	local kernel="$1" initrd="$2" timeout="$3" append="${4:-}"
 	timeout --kill-after=10 "$timeout" \
 		qemu-system-x86_64 -accel tcg -m 1024 -smp 2 \
 		-kernel "$kernel" -initrd "$initrd" \
-		-append 'console=ttyS0 panic=-1 quiet' \
+		-append "console=ttyS0 panic=-1 quiet${append:+ $append}" \
 		-nographic -no-reboot -nodefaults -serial stdio -monitor none \
 		</dev/null | tr -d '\r'
 }

@@ -10,9 +10,30 @@
 # tables, which are kernel memory and never move). TOL covers both, and is
 # well below the smallest amount a scenario asserts on (4 MiB), so a kind
 # of memory that went the wrong way cannot pass.
+#
+# Layouts. The guest has either the v1 memory hierarchy alone at
+# /sys/fs/cgroup/memory or cgroup2 at /sys/fs/cgroup with memory enabled
+# for the root's children (see init). CGV says which; the helpers read the
+# files of that version: usage memory.usage_in_bytes / memory.current,
+# limit memory.limit_in_bytes / memory.max, and memory.stat's rss, cache,
+# shmem, mapped_file / anon, file, shmem, file_mapped. On v2 the usage
+# counter moves in steps of up to the per-CPU stock (kernel-memcg.md §8):
+# compare it within SLACK, never exactly.
 set -eu
 
-MEM=/sys/fs/cgroup/memory
+if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+	CGV=2
+	MEM=/sys/fs/cgroup
+	USAGE_FILE=memory.current
+	LIMIT_FILE=memory.max
+	K_RSS=anon K_CACHE=file K_SHMEM=shmem K_MAPPED=file_mapped
+else
+	CGV=1
+	MEM=/sys/fs/cgroup/memory
+	USAGE_FILE=memory.usage_in_bytes
+	LIMIT_FILE=memory.limit_in_bytes
+	K_RSS=rss K_CACHE=cache K_SHMEM=shmem K_MAPPED=mapped_file
+fi
 MIB=1048576
 PAGE=4096
 NCPU=$(nproc)
@@ -44,8 +65,23 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.2f MiB", b / 1048576 }'; }
 
 # ---- cgroups ---------------------------------------------------------
 
+# The memory cgroup of a /proc/PID/cgroup file: the line of the v1 memory
+# hierarchy, or on v2 the 0:: line.
+cg_line() {
+	if [ "$CGV" = 2 ]; then
+		sed -n 's/^0::\(.*\)$/\1/p' "$1"
+	else
+		sed -n 's/^[0-9]*:memory:\(.*\)$/\1/p' "$1"
+	fi
+}
+
 # This shell's memory cgroup, as /proc/self/cgroup names it.
-self_cg() { sed -n 's/^[0-9]*:memory:\(.*\)$/\1/p' /proc/self/cgroup; }
+self_cg() { cg_line /proc/self/cgroup; }
+
+# For scenarios written for one version: skip (with the reason) elsewhere.
+need_v2() {
+	[ "$CGV" = 2 ] || skip "cgroup v2 scenario; this guest has a v1 memory hierarchy"
+}
 
 # The hierarchy path of a scratch cgroup NAME beneath our own cgroup.
 cg_path() {
@@ -75,8 +111,14 @@ stat_get() { awk -v k="$2" '$1 == k { print $2 }' "$(cg_dir "$1")/memory.stat"; 
 
 knob() { cg_read "$1" memory.move_charge_at_immigrate; }
 
+# A cgroup's usage counter (hierarchical on v1 and v2).
+usage() { cg_read "$1" "$USAGE_FILE"; }
+
+# Set a cgroup's memory limit (bytes, or "max" on v2).
+cg_limit() { cg_write "$1" "$LIMIT_FILE" "$2"; }
+
 # The memory cgroup a process (or task) is in.
-cg_of() { sed -n 's/^[0-9]*:memory:\(.*\)$/\1/p' "/proc/$1/cgroup"; }
+cg_of() { cg_line "/proc/$1/cgroup"; }
 
 procs_of() { cat "$(cg_dir "$1")/cgroup.procs"; }
 
@@ -87,16 +129,17 @@ count_procs() { procs_of "$1" | wc -l; }
 settle() { sleep 2.5; }
 
 # Record and print a cgroup's figures as TAG_usage, TAG_rss, TAG_cache,
-# TAG_shmem and TAG_mapped (local fields: descendants are not included).
+# TAG_shmem and TAG_mapped (v1: local fields, descendants not included; v2:
+# memory.stat is hierarchical and TAG_rss is anon, TAG_cache file).
 snap() {
 	local tag="$1" cg="$2" u r c s m
-	u=$(cg_read "$cg" memory.usage_in_bytes)
-	r=$(stat_get "$cg" rss)
-	c=$(stat_get "$cg" cache)
-	s=$(stat_get "$cg" shmem)
-	m=$(stat_get "$cg" mapped_file)
+	u=$(usage "$cg")
+	r=$(stat_get "$cg" "$K_RSS")
+	c=$(stat_get "$cg" "$K_CACHE")
+	s=$(stat_get "$cg" "$K_SHMEM")
+	m=$(stat_get "$cg" "$K_MAPPED")
 	eval "${tag}_usage=$u ${tag}_rss=$r ${tag}_cache=$c ${tag}_shmem=$s ${tag}_mapped=$m"
-	note "kernel $tag $cg: usage=$u rss=$r cache=$c shmem=$s mapped_file=$m"
+	note "kernel $tag $cg: $USAGE_FILE=$u $K_RSS=$r $K_CACHE=$c $K_SHMEM=$s $K_MAPPED=$m"
 }
 
 # ---- checks ----------------------------------------------------------
@@ -110,6 +153,17 @@ near() {
 		fail "$what: $a ($(mib "$a")), expected $e ($(mib "$e")) within $t"
 	fi
 	note "ok: $what: $a ($(mib "$a")), expected $(mib "$e") within $t"
+}
+
+# atleast WHAT ACTUAL MIN / below WHAT ACTUAL LIMIT (ACTUAL < LIMIT)
+atleast() {
+	[ "$2" -ge "$3" ] || fail "$1: $2 ($(mib "$2")), expected at least $(mib "$3")"
+	note "ok: $1: $2 ($(mib "$2")), at least $(mib "$3")"
+}
+
+below() {
+	[ "$2" -lt "$3" ] || fail "$1: $2 ($(mib "$2")), expected below $(mib "$3")"
+	note "ok: $1: $2 ($(mib "$2")), below $(mib "$3")"
 }
 
 same() {
@@ -133,6 +187,9 @@ wl_launch() {
 	shift
 	WL_N=$((WL_N + 1))
 	[ "$cg" = - ] || dir=$(cg_dir "$cg")
+	# an earlier scenario's output of the same name must not pass for
+	# this workload's "ready" before its shell has opened the file
+	rm -f "/tmp/wl.$WL_N.out"
 	sh -c '[ -z "$0" ] || echo "$$" >"$0/cgroup.procs" || exit 1
 		exec memcg-workload "$@"' "$dir" "$@" >"/tmp/wl.$WL_N.out" 2>&1 &
 	WL=$!
@@ -147,9 +204,10 @@ wl_wait() {
 		pid=${e%%:*}
 		out=${e#*:}
 		i=0
-		until grep -q '^ready' "$out"; do
+		# the file appears once the workload's shell has started
+		until grep -q '^ready' "$out" 2>/dev/null; do
 			if ! kill -0 "$pid" 2>/dev/null || [ "$i" -ge 1200 ]; then
-				cat "$out"
+				cat "$out" 2>/dev/null || true
 				fail "workload $pid did not get ready"
 			fi
 			i=$((i + 1))
@@ -172,6 +230,17 @@ wl_stop() {
 # Files the workloads create: removed on exit so their page cache goes.
 scratch_file() { SCRATCH_FILES="$SCRATCH_FILES $1"; }
 
+# The v2 scenarios' workload, started in hierarchy path CG: 64 MiB of
+# touched anonymous memory and a 16 MiB tmpfs file, mapped and read. HELD
+# is what it charges to CG (a few hundred KiB more: stack, libc data, page
+# tables).
+HELD=$((80 * MIB))
+wl_held() {
+	local f="/tmp/${VMTEST_NAME:-wl}.map"
+	scratch_file "$f"
+	wl_start "$1" --anon 64 --map "$f:16"
+}
+
 # ---- memcg -----------------------------------------------------------
 
 # run_memcg NAME ARGS...: run memcg ARGS, keep stdout in /tmp/NAME.out
@@ -187,14 +256,45 @@ run_memcg() {
 	note "  exit status $RC"
 }
 
-# move_json NAME ARGS...: memcg move -J ARGS; the flattened JSON is in
+# json_flat NAME WHAT: flatten /tmp/NAME.out (what WHAT printed) into
 # /tmp/NAME.flat (see json.awk). Invalid JSON fails the scenario.
+json_flat() {
+	awk -f "$JSON_AWK" "/tmp/$1.out" >"/tmp/$1.flat" ||
+		fail "$2 did not print one valid JSON document"
+}
+
+# json_run NAME COMMAND ARGS...: memcg COMMAND -J ARGS, then json_flat.
+json_run() {
+	local name="$1" cmd="$2"
+	shift 2
+	run_memcg "$name" "$cmd" -J "$@"
+	json_flat "$name" "memcg $cmd -J"
+}
+
+# move_json NAME ARGS...: memcg move -J ARGS, as json_run.
 move_json() {
 	local name="$1"
 	shift
-	run_memcg "$name" move -J "$@"
-	awk -f "$JSON_AWK" "/tmp/$name.out" >"/tmp/$name.flat" ||
-		fail "memcg move -J did not print one valid JSON document"
+	json_run "$name" move "$@"
+}
+
+# where_sum NAME PID CGROUP [FIELD]: from a `memcg where -J` document, the
+# sum of FIELD (default total) over PID's rows charged to CGROUP; 0 when
+# there is none.
+where_sum() {
+	awk -F '\t' -v pid="$2" -v cg="$3" -v f="${4:-total}" '
+		match($1, /^charges\.[0-9]+\./) {
+			i = substr($1, 9, RLENGTH - 9)
+			v[i, substr($1, RLENGTH + 1)] = $3
+			rows[i] = 1
+		}
+		END {
+			s = 0
+			for (i in rows)
+				if (v[i, "pid"] == pid && v[i, "cgroup"] == cg)
+					s += v[i, f]
+			printf "%.0f\n", s
+		}' "/tmp/$1.flat"
 }
 
 # jget NAME PATH: a value from /tmp/NAME.flat ("" when absent).

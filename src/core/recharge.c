@@ -1,0 +1,581 @@
+/* Recharge, the run: what the host offers (probe, huge page size, swap),
+ * DEST's room over its ancestors, the kernel calls range by range on a
+ * pidfd, and the measurement before and after with the page attribution
+ * module (pages.h). The plan and its rules are in recharge_plan.c. */
+#include "core/recharge_impl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/pages.h"
+#include "core/proc.h"
+
+#define RC_MAX_RUNS 256	/* iovecs a call (UIO_MAXIOV is 1024) */
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL	/* include/uapi/linux/pidfd.h, 6.9 */
+#endif
+
+static const char *const reason_names[MC_LEFT_NREASONS] = {
+	[MC_LEFT_SPARSE] = "sparse",	 [MC_LEFT_HUGE] = "huge",
+	[MC_LEFT_SHARED] = "shared",	 [MC_LEFT_SWAPPED] = "swapped",
+	[MC_LEFT_LOCKED] = "locked",	 [MC_LEFT_LIMIT] = "limit",
+	[MC_LEFT_UNALIGNED] = "unaligned", [MC_LEFT_UNMAPPED] = "unmapped",
+	[MC_LEFT_KERNEL] = "kernel",	 [MC_LEFT_COW] = "cow",
+	[MC_LEFT_DIRTY] = "dirty",	 [MC_LEFT_STOPPED] = "stopped",
+};
+
+const char *mc_left_reason_name(enum mc_left_reason r)
+{
+	return (unsigned)r < MC_LEFT_NREASONS ? reason_names[r] : "?";
+}
+
+/* ---- the host ---- */
+
+static int read_small(const struct mc_mounts *m, const char *rel, char *buf,
+		      size_t len, struct mc_error *e)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	mc_sysroot_path(m, path, sizeof(path), rel);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return mc_err(e, errno, "cannot open '%s'", path);
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return mc_err(e, errno, "cannot read '%s'", path);
+	buf[n] = '\0';
+	return 0;
+}
+
+int mc_recharge_huge_size(const struct mc_mounts *m, uint64_t *size,
+			  struct mc_error *e)
+{
+	char buf[64], *end;
+
+	if (read_small(m, "/sys/kernel/mm/transparent_hugepage/hpage_pmd_size",
+		       buf, sizeof(buf), e) < 0)
+		return -1;
+	*size = strtoull(buf, &end, 10);
+	if (!*size || (*size & (*size - 1)) || (*end && *end != '\n'))
+		return mc_errx(e, EBADMSG, "hpage_pmd_size reads '%s'", buf);
+	return 0;
+}
+
+int mc_recharge_swap_on(const struct mc_mounts *m, bool *on,
+			struct mc_error *e)
+{
+	char buf[512];
+
+	/* a heading line, then one line per swap area */
+	if (read_small(m, "/proc/swaps", buf, sizeof(buf), e) < 0)
+		return -1;
+	*on = strchr(buf, '\n') && strchr(buf, '\n')[1] != '\0';
+	return 0;
+}
+
+static int probe_madvise(struct mc_error *e)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct iovec iov = { p, (size_t)page };
+	int fd, rc = 0;
+
+	if (p == MAP_FAILED)
+		return mc_err(e, errno, "cannot map a page");
+	fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (fd < 0)
+		rc = mc_err(e, errno, "pidfd_open is not available (Linux 5.3)");
+	/* harmless on our own page: it only ages it */
+	else if (syscall(SYS_process_madvise, fd, &iov, 1, MADV_COLD, 0) < 0)
+		rc = mc_err(e, errno,
+			    "process_madvise is not available (Linux 5.10)");
+	if (fd >= 0)
+		close(fd);
+	munmap(p, (size_t)page);
+	return rc;
+}
+
+int mc_recharge_probe(const struct mc_mounts *m, struct mc_error *e)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	mc_sysroot_path(m, path, sizeof(path), "/proc/kpagecgroup");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && (errno == EACCES || errno == EPERM))
+		return mc_errx(e, errno, "recharge needs root: '%s' is "
+			       "readable by root only", path);
+	if (fd < 0)
+		return mc_err(e, errno, "recharge needs '%s'", path);
+	close(fd);
+	return probe_madvise(e);
+}
+
+/* ---- the run ---- */
+
+struct rc_run {
+	const struct mc_recharge_req *req;
+	struct mc_recharge_res *res;
+	struct rc_policy pol;
+	struct rc_frames f;
+	struct rc_plan plan;
+	struct mc_cgroup *anc;	/* DEST's ancestors with a limit */
+	size_t nanc;
+	int pidfd, pidfd_err;
+	uint64_t t0, acted;	/* for the rate */
+	uint64_t promised;	/* paged out, to refault into DEST */
+	uint64_t used;		/* dry run: what the ranges would take */
+	bool room_read, no_room;
+	uint64_t room0;		/* dry run: the room read once */
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void room_of(const struct mc_cgroup *cg, uint64_t *room)
+{
+	uint64_t limit, usage;
+	struct mc_error ignored;
+
+	if (mc_cgroup_read_limit(cg, &limit, &ignored) < 0) {
+		*room = 0;	/* unreadable: assume none, never OOM */
+		return;
+	}
+	if (limit == MC_UNLIMITED)
+		return;
+	if (mc_cgroup_read_usage(cg, &usage, &ignored) < 0)
+		usage = limit;
+	if (limit - (usage < limit ? usage : limit) < *room)
+		*room = limit - (usage < limit ? usage : limit);
+}
+
+/* The least room over DEST and its ancestors, re-read: page counters
+ * charge every ancestor (docs §2.4). UINT64_MAX without a limit. */
+static uint64_t room_now(struct rc_run *r)
+{
+	uint64_t room = UINT64_MAX;
+
+	if (!r->req->dst->is_root)
+		room_of(r->req->dst, &room);
+	for (size_t i = 0; i < r->nanc; i++)
+		room_of(&r->anc[i], &room);
+	return room;
+}
+
+/* From DEST's parent up to the mount's root; the root has no limit. */
+static int open_ancestors(struct rc_run *r, struct mc_error *e)
+{
+	const struct mc_cgroup *dst = r->req->dst;
+	char *path = strdup(dst->path), *slash;
+
+	if (!path)
+		return mc_err(e, ENOMEM, "cannot allocate");
+	while (strcmp(path, dst->hier->root) && strcmp(path, "/")) {
+		struct mc_cgroup *v = realloc(r->anc, (r->nanc + 1) *
+						       sizeof(*v));
+
+		slash = strrchr(path, '/');
+		slash[slash == path] = '\0';
+		if (!v)
+			break;
+		r->anc = v;
+		if (mc_cgroup_open(&r->anc[r->nanc], r->req->m, dst->hier,
+				   path, 0, e) < 0)
+			break;
+		if (r->anc[r->nanc].is_root)
+			mc_cgroup_close(&r->anc[r->nanc]);
+		else
+			r->nanc++;
+	}
+	free(path);
+	/* an ancestor that cannot be opened is not a limit we know of */
+	mc_err_clear(e);
+	return 0;
+}
+
+static bool has_room(struct rc_run *r, uint64_t need)
+{
+	uint64_t room, owed = r->promised + r->used;
+
+	if (!r->req->dry_run) {
+		room = room_now(r);
+	} else {
+		if (!r->room_read)
+			r->room0 = room_now(r);
+		r->room_read = true;
+		room = r->room0;
+	}
+	if (room == UINT64_MAX)
+		return true;
+	return room >= owed && rc_room_ok(room - owed, need);
+}
+
+/* ---- the kernel calls ---- */
+
+static void open_pidfd(struct rc_run *r)
+{
+	pid_t tid = r->req->tid;
+
+	r->pidfd = -1;
+	if (r->req->ops)
+		return;
+	/* a leader that exited has no mm: a live thread's pidfd (6.9+) */
+	if (tid && tid != r->req->pid)
+		r->pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+	else
+		r->pidfd = (int)syscall(SYS_pidfd_open, r->req->pid, 0);
+	r->pidfd_err = r->pidfd < 0 ? errno : 0;
+}
+
+/* 0 or the errno of the kernel's refusal. */
+static int advise(struct rc_run *r, const struct iovec *iov, size_t n,
+		  int advice)
+{
+	r->res->calls++;
+	if (r->req->ops)
+		return r->req->ops->advise(r->req->ops->arg, r->pidfd, iov, n,
+					   advice);
+	if (r->pidfd < 0)
+		return r->pidfd_err;
+	/* one call per range: atomic as far as we are concerned */
+	if (syscall(SYS_process_madvise, r->pidfd, iov, n, advice, 0) < 0)
+		return errno;
+	return 0;
+}
+
+static int advise_range(struct rc_run *r, const struct rc_seg *s, int advice)
+{
+	struct iovec iov = { (void *)(uintptr_t)s->start, s->len };
+
+	return advise(r, &iov, 1, advice);
+}
+
+/* MADV_PAGEOUT over the runs of file pages charged to the source that
+ * only this process maps: others' mappings of a page stay untouched. The
+ * pages are read again first: they may have changed since the plan. */
+static int pageout(struct rc_run *r, struct rc_seg *s, int *err,
+		   struct mc_error *e)
+{
+	struct iovec iov[RC_MAX_RUNS];
+	struct rc_count c;
+	uint64_t n = s->len / r->pol.page;
+	size_t k = 0;
+
+	*err = 0;
+	if (rc_frames_scan(&r->f, s->start, s->len, &c, e) < 0)
+		return -1;
+	for (uint64_t i = 0; i < n && !*err; i++) {
+		char *at = (char *)(uintptr_t)(s->start + i * r->pol.page);
+
+		if (!rc_frames_dropable(&r->f, i))
+			continue;
+		if (k && (char *)iov[k - 1].iov_base + iov[k - 1].iov_len == at) {
+			iov[k - 1].iov_len += r->pol.page;
+			continue;
+		}
+		if (k == RC_MAX_RUNS) {
+			*err = advise(r, iov, k, MADV_PAGEOUT);
+			k = 0;
+		}
+		iov[k++] = (struct iovec){ at, r->pol.page };
+	}
+	if (k && !*err)
+		*err = advise(r, iov, k, MADV_PAGEOUT);
+	return 0;
+}
+
+/* Sleep so that the bytes acted on so far keep to the rate. */
+static void pace(struct rc_run *r, uint64_t bytes)
+{
+	uint64_t due, now;
+	struct timespec ts;
+
+	if (!r->req->rate)
+		return;
+	due = r->t0 + (uint64_t)((double)r->acted * 1e9 / (double)r->req->rate);
+	r->acted += bytes;
+	now = now_ns();
+	if (due <= now)
+		return;
+	ts.tv_sec = (time_t)((due - now) / 1000000000u);
+	ts.tv_nsec = (long)((due - now) % 1000000000u);
+	/* a signal ends the sleep: the stop flag is checked next */
+	nanosleep(&ts, NULL);
+}
+
+/* The calls for one range: 0 with *err the kernel's answer, or -1. */
+static int call(struct rc_run *r, struct rc_seg *s, int *err,
+		struct mc_error *e)
+{
+	switch (s->action) {
+	case RC_PAGEOUT:
+		return pageout(r, s, err, e);
+	case RC_SPLIT_COLLAPSE:
+		/* without swap, page out splits the THP in place (docs §9) */
+		*err = advise_range(r, s, MADV_PAGEOUT);
+		if (*err)
+			return 0;
+		/* fall through */
+	default:
+		*err = advise_range(r, s, MADV_COLLAPSE);
+		/* a page off the LRU or locked for a moment: "trying again
+		 * might succeed" (madvise_collapse_errno), once */
+		if (*err == EAGAIN)
+			*err = advise_range(r, s, MADV_COLLAPSE);
+		return 0;
+	}
+}
+
+static uint64_t need_of(const struct rc_run *r, const struct rc_seg *s)
+{
+	/* a collapse charges a whole huge page to DEST before it frees the
+	 * small ones; what is paged out comes back on its next touch */
+	if (s->action == RC_PAGEOUT)
+		return (uint64_t)s->before.src_dropable * r->pol.page;
+	return s->len;
+}
+
+/* One range: the stop flag, the room, the calls. -1 on an error; an exit
+ * of the process sets res->exited. */
+static int act(struct rc_run *r, struct rc_seg *s, struct mc_error *e)
+{
+	uint64_t need = need_of(r, s);
+	int err = 0;
+
+	if (r->req->stop && *r->req->stop) {
+		r->res->stopped = true;
+		s->reason = MC_LEFT_STOPPED;
+		return 0;
+	}
+	if (r->no_room || !has_room(r, need)) {
+		/* no room now: the rest waits for none (DESIGN, Decisions) */
+		r->no_room = true;
+		s->reason = MC_LEFT_LIMIT;
+		return 0;
+	}
+	r->res->ranges++;
+	if (r->req->dry_run && s->nohuge && s->action != RC_PAGEOUT) {
+		/* what the kernel answers (vma_thp_disabled) */
+		s->err = EINVAL;
+		if (!r->res->kernel_errno)
+			r->res->kernel_errno = EINVAL;
+		return 0;
+	}
+	if (r->req->dry_run) {
+		r->used += need;
+		s->done = true;
+		return 0;
+	}
+	pace(r, need);
+	if (call(r, s, &err, e) < 0)
+		return e->code == ESRCH ? (r->res->exited = true, 0) : -1;
+	if (err == ESRCH) {
+		r->res->exited = true;
+		return 0;
+	}
+	s->err = err;
+	s->done = !err;
+	s->reason = MC_LEFT_KERNEL;	/* for whatever stays */
+	if (err && !r->res->kernel_errno)
+		r->res->kernel_errno = err;
+	if (!err && s->action == RC_PAGEOUT)
+		r->promised += need;
+	return 0;
+}
+
+static int run_plan(struct rc_run *r, struct mc_error *e)
+{
+	r->t0 = now_ns();
+	for (size_t k = 0; k < r->plan.n && !r->res->exited; k++) {
+		struct rc_seg *s = &r->plan.v[k];
+
+		if (s->action != RC_NOTHING && act(r, s, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- the measurement ---- */
+
+struct rc_snap {
+	uint64_t src_anon, src_file, dst_anon, dst_file, rss;
+};
+
+static int snap(struct rc_run *r, struct mc_pages *ctx, struct rc_snap *s,
+		struct mc_error *e)
+{
+	struct mc_pages_result pr = { 0 };
+	const struct mc_pages_cgroup *c;
+	int rc = mc_pages_attribute(ctx, r->req->pid, &pr, e);
+
+	memset(s, 0, sizeof(*s));
+	if (rc == 0) {
+		if ((c = mc_pages_find(&pr, r->req->src_ino))) {
+			s->src_anon = c->anon;
+			s->src_file = c->file;
+		}
+		if ((c = mc_pages_find(&pr, r->req->dst->ino))) {
+			s->dst_anon = c->anon;
+			s->dst_file = c->file;
+		}
+		s->rss = mc_pages_resident(&pr);
+	}
+	mc_pages_result_free(&pr);
+	return rc;
+}
+
+static uint64_t moved(uint64_t src_before, uint64_t src_after,
+		      uint64_t dst_before, uint64_t dst_after)
+{
+	uint64_t left_src = src_before > src_after ? src_before - src_after : 0;
+	uint64_t came = dst_after > dst_before ? dst_after - dst_before : 0;
+
+	/* what left the source and arrived in DEST: a process that frees
+	 * or allocates meanwhile moves either figure, not both */
+	return left_src < came ? left_src : came;
+}
+
+static void result(struct rc_run *r, const struct rc_snap *b,
+		   const struct rc_snap *a)
+{
+	struct mc_recharge_res *res = r->res;
+
+	res->rss_after = a->rss;
+	res->recharged_anon = moved(b->src_anon, a->src_anon, b->dst_anon,
+				    a->dst_anon);
+	res->recharged_file = moved(b->src_file, a->src_file, b->dst_file,
+				    a->dst_file);
+	res->recharged = res->recharged_anon + res->recharged_file;
+}
+
+static void total_left(struct mc_recharge_res *res)
+{
+	res->left = 0;
+	for (int i = 0; i < MC_LEFT_NREASONS; i++)
+		res->left += res->left_by[i];
+}
+
+/* ---- the entry point ---- */
+
+/* Nothing to recharge: gone, a zombie, a kernel thread (no memory). */
+static bool nothing_there(const struct mc_recharge_req *req)
+{
+	struct mc_proc_stat st;
+	struct mc_error ignored;
+
+	if (mc_proc_read_stat(req->m, req->pid, &st, &ignored) < 0)
+		return true;
+	return (st.flags & MC_PF_KTHREAD) ||
+	       (st.state == 'Z' && (!req->tid || req->tid == req->pid));
+}
+
+static int init_policy(struct rc_run *r, struct mc_error *e)
+{
+	r->pol.mode = r->req->mode;
+	r->pol.swap = r->req->swap;
+	r->pol.page = (uint64_t)sysconf(_SC_PAGESIZE);
+	r->pol.pmd_pages = r->req->huge_size / r->pol.page;
+	/* the frames of one range are read into a page table's worth */
+	if (r->req->huge_size % r->pol.page ||
+	    r->pol.pmd_pages != r->pol.page / 8)
+		return mc_errx(e, EINVAL, "a huge page of %llu bytes is not "
+			       "mapped by one page table here",
+			       (unsigned long long)r->req->huge_size);
+	return 0;
+}
+
+/* Gone during the run: an ordinary outcome, nothing to report. */
+static int gone(struct mc_recharge_res *res, struct mc_error *e)
+{
+	memset(res, 0, sizeof(*res));
+	res->exited = true;
+	mc_err_clear(e);
+	return 0;
+}
+
+static int measure_end(struct rc_run *r, struct mc_pages *ctx,
+		       const struct rc_snap *before, struct mc_error *e)
+{
+	struct rc_snap after;
+
+	if (r->req->dry_run) {
+		r->res->rss_after = before->rss;
+		rc_plan_predict(&r->plan, &r->pol, r->res);
+		return 0;
+	}
+	if (rc_plan_measure(&r->plan, &r->pol, &r->f, r->res, e) < 0 ||
+	    snap(r, ctx, &after, e) < 0)
+		return -1;
+	result(r, before, &after);
+	return 0;
+}
+
+static int recharge(struct rc_run *r, struct mc_pages *ctx,
+		    struct mc_error *e)
+{
+	struct rc_snap before;
+
+	if (init_policy(r, e) < 0 ||
+	    rc_frames_open(&r->f, r->req->m, r->req->pid, r->req->src_ino,
+			   r->req->dst->ino, e) < 0 ||
+	    snap(r, ctx, &before, e) < 0 ||
+	    rc_plan_build(&r->plan, &r->pol, &r->f, e) < 0 ||
+	    open_ancestors(r, e) < 0)
+		return -1;
+	r->res->rss_before = before.rss;
+	if (!r->req->dry_run)
+		open_pidfd(r);
+	if (run_plan(r, e) < 0)
+		return -1;
+	if (r->res->exited)
+		return 0;
+	return measure_end(r, ctx, &before, e);
+}
+
+int mc_recharge(const struct mc_recharge_req *req,
+		struct mc_recharge_res *res, struct mc_error *e)
+{
+	struct rc_run r = { .req = req, .res = res, .pidfd = -1 };
+	struct mc_pages *ctx = NULL;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	r.f.pm_fd = r.f.kpc_fd = r.f.kpf_fd = r.f.cnt_fd = -1;
+	if (nothing_there(req))
+		return gone(res, e);
+	rc = mc_pages_open(&ctx, req->m, 0, e);
+	if (rc == 0)
+		rc = recharge(&r, ctx, e);
+	if (rc < 0 && e->code == ESRCH)
+		rc = gone(res, e);
+	else if (res->exited)
+		rc = gone(res, e);
+	total_left(res);
+	mc_pages_close(ctx);
+	rc_frames_close(&r.f);
+	rc_plan_free(&r.plan);
+	for (size_t i = 0; i < r.nanc; i++)
+		mc_cgroup_close(&r.anc[i]);
+	free(r.anc);
+	if (r.pidfd >= 0)
+		close(r.pidfd);
+	return rc;
+}

@@ -1,0 +1,165 @@
+/* Shared by the files of recharge (recharge.c: the run and the kernel
+ * calls; recharge_plan.c: mappings and ranges, and why each stays;
+ * recharge_frames.c: the pages of one range, from pagemap and the kpage
+ * files). Not for use outside them: recharge.h is the interface. */
+#ifndef MEMCG_RECHARGE_IMPL_H
+#define MEMCG_RECHARGE_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/recharge.h"
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+
+/* pagemap entry bits (docs §4) */
+#define RC_PM_PFN	((UINT64_C(1) << 55) - 1)
+#define RC_PM_FILE	(UINT64_C(1) << 61)
+#define RC_PM_SWAP	(UINT64_C(1) << 62)
+#define RC_PM_PRESENT	(UINT64_C(1) << 63)
+/* /proc/kpageflags bits (include/uapi/linux/kernel-page-flags.h) */
+#define RC_KPF_DIRTY	(UINT64_C(1) << 4)
+#define RC_KPF_WRITEBACK	(UINT64_C(1) << 8)
+#define RC_KPF_HEAD	(UINT64_C(1) << 15)
+#define RC_KPF_TAIL	(UINT64_C(1) << 16)
+#define RC_KPF_THP	(UINT64_C(1) << 22)
+
+/* Room kept below every limit after a range (DESIGN, Decisions) */
+#define RC_MARGIN	(UINT64_C(1) << 20)
+
+enum rc_kind {
+	RC_ANON,	/* private anonymous: collapse */
+	RC_SHMEM,	/* shmem, tmpfs, SysV shm, shared anonymous: collapse */
+	RC_FILE,	/* other file mappings: page out */
+	RC_HUGETLB,	/* hugetlbfs: neither */
+};
+
+/* One mapping of /proc/PID/smaps. */
+struct rc_map {
+	uint64_t start, end;	/* bytes */
+	uint64_t offset;	/* file offset, bytes */
+	enum rc_kind kind;
+	bool locked;		/* VmFlags lo */
+	bool nohuge;		/* VmFlags nh: MADV_NOHUGEPAGE, which
+				 * refuses collapse too (EINVAL) */
+	bool populated;		/* Rss or Swap above 0 */
+};
+
+enum rc_action {
+	RC_NOTHING,		/* left, for seg->reason */
+	RC_COLLAPSE,
+	RC_SPLIT_COLLAPSE,	/* page out (splits the THP), then collapse */
+	RC_PAGEOUT,
+};
+
+/* What one range's pages look like. */
+struct rc_count {
+	uint32_t pages;		/* in the range */
+	uint32_t present;	/* present, whoever they are charged to */
+	uint32_t src_anon, src_file;	/* present, charged to the source */
+	uint32_t src_dropable;	/* file pages of those mapped once, clean */
+	uint32_t src_dirty;	/* file pages of those mapped once, dirty
+				 * or under writeback */
+	uint32_t shared;	/* present pages mapped more than once */
+	uint32_t swapped;	/* swap entries */
+	bool one_thp;		/* one PMD-mapped THP charged to the source */
+};
+
+/* A range of at most one huge page: an aligned range of a collapse kind,
+ * an edge outside the aligned ranges, or a piece of a file mapping. */
+struct rc_seg {
+	uint64_t start, len;	/* bytes */
+	enum rc_kind kind;
+	bool aligned;		/* a whole aligned huge page range */
+	bool locked, nohuge;
+	enum rc_action action;
+	enum mc_left_reason reason;	/* what its source pages stay for */
+	int err;		/* the kernel's errno, for MC_LEFT_KERNEL */
+	bool done;		/* the call(s) succeeded */
+	struct rc_count before;
+};
+
+/* The rules, pure, for the tests: what to do with a range of a mapping
+ * given its pages (docs §9). */
+struct rc_policy {
+	unsigned mode;		/* MC_RECHARGE_* */
+	bool swap;
+	uint64_t page;		/* bytes */
+	uint64_t pmd_pages;	/* pages of a huge page */
+};
+void rc_classify(const struct rc_policy *p, struct rc_seg *s);
+/* Collapsing grows RSS by less than 2% of the range (DESIGN, Decisions). */
+bool rc_dense(const struct rc_count *c);
+/* room (the least of limit - usage over DEST and its ancestors with a
+ * limit) is enough for need bytes more, keeping RC_MARGIN below. */
+bool rc_room_ok(uint64_t room, uint64_t need);
+/* The kind asked for by mode; anon pages of a file mapping are anon. */
+bool rc_kind_asked(unsigned mode, enum rc_kind kind, bool anon);
+
+/* ---- recharge_frames.c: the pages of one range ---- */
+
+struct rc_frames {
+	const struct mc_mounts *m;
+	pid_t pid;
+	int pm_fd, kpc_fd, kpf_fd, cnt_fd;
+	uint64_t page, pmd_pages;
+	uint64_t src, dst;	/* inodes */
+	/* per page of the range scanned last */
+	uint64_t *pm, *ino, *flags, *count;
+	uint64_t *win;		/* a window of a kpage file */
+	uint32_t *order;	/* present pages by frame number */
+	uint64_t head_pfn, head_ino, head_end;	/* the last THP resolved */
+};
+
+int rc_frames_open(struct rc_frames *f, const struct mc_mounts *m, pid_t pid,
+		   uint64_t src, uint64_t dst, struct mc_error *e);
+void rc_frames_close(struct rc_frames *f);
+/* Read the pages [start, start + len) (len at most a huge page) and count
+ * them into c. ESRCH: the process is gone. */
+int rc_frames_scan(struct rc_frames *f, uint64_t start, uint64_t len,
+		   struct rc_count *c, struct mc_error *e);
+/* After rc_frames_scan: page i is charged to the source, present. */
+bool rc_frames_src(const struct rc_frames *f, uint64_t i);
+/* ... a file page mapped once (by this process) */
+bool rc_frames_own_file(const struct rc_frames *f, uint64_t i);
+/* ... and clean: MADV_PAGEOUT drops it. A dirty page would only be
+ * unmapped, still charged to the source in the page cache, since reclaim
+ * outside kswapd writes no file page back (mm/vmscan.c). */
+bool rc_frames_dropable(const struct rc_frames *f, uint64_t i);
+
+/* ---- recharge_plan.c: mappings and ranges ---- */
+
+struct rc_plan {
+	struct rc_seg *v;
+	size_t n, cap;
+	uint64_t not_asked;	/* bytes charged to the source, other kinds */
+};
+
+/* The next mapping of an open smaps file; 0 at the end, 1 for one. */
+int rc_next_map(FILE *smaps, const struct mc_mounts *m, pid_t pid,
+		char **line, size_t *cap, struct rc_map *map);
+/* Cut a mapping into ranges, scan each, keep those holding pages charged
+ * to the source or swap entries, classified. */
+int rc_plan_map(struct rc_plan *plan, const struct rc_policy *p,
+		struct rc_frames *f, const struct rc_map *map,
+		struct mc_error *e);
+/* Every mapping of req->pid. */
+int rc_plan_build(struct rc_plan *plan, const struct rc_policy *p,
+		  struct rc_frames *f, struct mc_error *e);
+void rc_plan_free(struct rc_plan *plan);
+/* The bytes still charged to the source (and the swap entries) of every
+ * range, by reason, into res; paged_out for the ranges paged out. */
+int rc_plan_measure(struct rc_plan *plan, const struct rc_policy *p,
+		    struct rc_frames *f, struct mc_recharge_res *res,
+		    struct mc_error *e);
+/* The same from the scan before, for a dry run. */
+void rc_plan_predict(const struct rc_plan *plan, const struct rc_policy *p,
+		     struct mc_recharge_res *res);
+
+#endif

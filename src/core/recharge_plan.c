@@ -1,0 +1,391 @@
+/* Recharge, the plan: the process's mappings from /proc/PID/smaps, each
+ * cut into ranges of at most a huge page, the ranges that hold pages
+ * charged to the source classified (collapse, page out, or why not), and
+ * at the end the bytes still charged to the source, by why. */
+#include "core/recharge_impl.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/vfs.h>
+
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC 0x01021994	/* include/uapi/linux/magic.h */
+#endif
+
+/* ---- the rules ---- */
+
+bool rc_dense(const struct rc_count *c)
+{
+	/* collapse fills every page of the range, max_ptes_none does not
+	 * apply to it (docs §9): the holes are the growth of RSS */
+	return (uint64_t)(c->pages - c->present) * 50 < c->pages;
+}
+
+bool rc_room_ok(uint64_t room, uint64_t need)
+{
+	return room >= need && room - need >= RC_MARGIN;
+}
+
+bool rc_kind_asked(unsigned mode, enum rc_kind kind, bool anon)
+{
+	switch (kind) {
+	case RC_ANON:
+		return mode & MC_RECHARGE_ANON;
+	case RC_SHMEM:
+		return mode & MC_RECHARGE_FILE;	/* as for the knob */
+	default:
+		return mode & (anon ? MC_RECHARGE_ANON : MC_RECHARGE_FILE);
+	}
+}
+
+static void classify_collapse(const struct rc_policy *p, struct rc_seg *s)
+{
+	const struct rc_count *c = &s->before;
+
+	if (!s->aligned) {
+		s->reason = MC_LEFT_UNALIGNED;
+	} else if (c->shared) {
+		/* collapse would copy pages others map: theirs stay */
+		s->reason = MC_LEFT_SHARED;
+	} else if (c->one_thp) {
+		/* collapsing a PMD-mapped THP is a no-op; MADV_PAGEOUT
+		 * splits it in place only where no swap takes it (docs §9) */
+		s->reason = MC_LEFT_HUGE;
+		if (!p->swap)
+			s->action = RC_SPLIT_COLLAPSE;
+	} else if (!rc_dense(c)) {
+		s->reason = MC_LEFT_SPARSE;
+	} else {
+		s->action = RC_COLLAPSE;
+	}
+}
+
+void rc_classify(const struct rc_policy *p, struct rc_seg *s)
+{
+	s->action = RC_NOTHING;
+	s->reason = MC_LEFT_KERNEL;
+	s->err = 0;
+	s->done = false;
+	if (s->locked) {
+		s->reason = MC_LEFT_LOCKED;
+		return;
+	}
+	switch (s->kind) {
+	case RC_HUGETLB:
+		s->reason = MC_LEFT_HUGE;
+		return;
+	case RC_FILE:
+		/* its file pages mapped once drop; refault charges DEST */
+		if ((p->mode & MC_RECHARGE_FILE) && s->before.src_dropable)
+			s->action = RC_PAGEOUT;
+		return;
+	default:
+		if (rc_kind_asked(p->mode, s->kind, s->kind == RC_ANON))
+			classify_collapse(p, s);
+	}
+}
+
+/* ---- smaps ---- */
+
+static bool is_shmem(const struct mc_mounts *m, pid_t pid, uint64_t start,
+		     uint64_t end, const char *path)
+{
+	char rel[96], abs[PATH_MAX];
+	struct statfs sf;
+
+	snprintf(rel, sizeof(rel), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64,
+		 (int)pid, start, end);
+	mc_sysroot_path(m, abs, sizeof(abs), rel);
+	if (statfs(abs, &sf) == 0)
+		return sf.f_type == TMPFS_MAGIC;
+	/* map_files needs CAP_SYS_ADMIN: the names the kernel gives */
+	return !strncmp(path, "/dev/shm/", 9) || !strncmp(path, "/SYSV", 5) ||
+	       !strncmp(path, "/memfd:", 7) ||
+	       !strncmp(path, "/dev/zero ", 10);
+}
+
+struct rc_header {
+	char perms[8];
+	unsigned long inode;
+	char path[PATH_MAX];
+};
+
+static bool parse_header(const char *line, struct rc_map *map,
+			 struct rc_header *h)
+{
+	unsigned long long a, b, off;
+	unsigned maj, min;
+	int pos = 0;
+
+	if (sscanf(line, "%llx-%llx %7s %llx %x:%x %lu %n", &a, &b, h->perms,
+		   &off, &maj, &min, &h->inode, &pos) < 7 || b < a)
+		return false;
+	memset(map, 0, sizeof(*map));
+	map->start = a;
+	map->end = b;
+	map->offset = off;
+	snprintf(h->path, sizeof(h->path), "%s", line + pos);
+	h->path[strcspn(h->path, "\n")] = '\0';
+	return true;
+}
+
+static bool has_flag(const char *flags, const char *f)
+{
+	for (const char *p = flags; (p = strstr(p, f)); p += 2)
+		if ((p == flags || p[-1] == ' ') &&
+		    (p[2] == ' ' || p[2] == '\n' || !p[2]))
+			return true;
+	return false;
+}
+
+static void finish_map(const struct mc_mounts *m, pid_t pid,
+		       struct rc_map *map, const struct rc_header *h,
+		       const char *flags)
+{
+	bool shared = h->perms[3] == 's';
+
+	map->locked = has_flag(flags, "lo");
+	map->nohuge = has_flag(flags, "nh");
+	if (has_flag(flags, "ht"))
+		map->kind = RC_HUGETLB;
+	else if (!h->inode && !shared)
+		map->kind = RC_ANON;	/* heap, stack, [anon:...] too */
+	else if (is_shmem(m, pid, map->start, map->end, h->path))
+		map->kind = RC_SHMEM;
+	else
+		map->kind = RC_FILE;
+}
+
+int rc_next_map(FILE *smaps, const struct mc_mounts *m, pid_t pid,
+		char **line, size_t *cap, struct rc_map *map)
+{
+	struct rc_header h;
+	bool in = false;
+	unsigned long long kb;
+
+	while (getline(line, cap, smaps) > 0) {
+		if (parse_header(*line, map, &h)) {
+			in = true;
+		} else if (!in) {
+			continue;
+		} else if (sscanf(*line, "Rss: %llu kB", &kb) == 1 ||
+			   sscanf(*line, "Swap: %llu kB", &kb) == 1) {
+			map->populated |= kb > 0;
+		} else if (!strncmp(*line, "VmFlags:", 8)) {
+			/* the last line of a mapping (fs/proc/task_mmu.c) */
+			finish_map(m, pid, map, &h, *line + 8);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- the ranges ---- */
+
+static int push(struct rc_plan *plan, const struct rc_seg *s,
+		struct mc_error *e)
+{
+	if (plan->n == plan->cap) {
+		size_t cap = plan->cap ? plan->cap * 2 : 64;
+		struct rc_seg *v = realloc(plan->v, cap * sizeof(*v));
+
+		if (!v)
+			return mc_err(e, ENOMEM, "cannot allocate");
+		plan->v = v;
+		plan->cap = cap;
+	}
+	plan->v[plan->n++] = *s;
+	return 0;
+}
+
+/* A shmem mapping collapses only where file offsets and addresses agree
+ * modulo the huge page (thp_vma_suitable_order): EINVAL otherwise (docs
+ * §9). */
+static bool collapsible(const struct rc_map *map, uint64_t huge)
+{
+	if (map->kind == RC_ANON)
+		return true;
+	return map->kind == RC_SHMEM && (map->start - map->offset) % huge == 0;
+}
+
+int rc_plan_map(struct rc_plan *plan, const struct rc_policy *p,
+		struct rc_frames *f, const struct rc_map *map,
+		struct mc_error *e)
+{
+	uint64_t huge = p->pmd_pages * p->page;
+	bool can = collapsible(map, huge);
+
+	for (uint64_t cur = map->start; cur < map->end;) {
+		uint64_t next = (cur / huge + 1) * huge;
+		struct rc_seg s = { .start = cur, .kind = map->kind,
+				    .locked = map->locked,
+				    .nohuge = map->nohuge };
+
+		s.len = (next < map->end ? next : map->end) - cur;
+		s.aligned = can && cur % huge == 0 && s.len == huge;
+		cur += s.len;
+		if (rc_frames_scan(f, s.start, s.len, &s.before, e) < 0)
+			return -1;
+		if (!s.before.src_anon && !s.before.src_file &&
+		    !s.before.swapped)
+			continue;
+		rc_classify(p, &s);
+		if (push(plan, &s, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int rc_plan_build(struct rc_plan *plan, const struct rc_policy *p,
+		  struct rc_frames *f, struct mc_error *e)
+{
+	char rel[64], path[PATH_MAX], *line = NULL;
+	size_t cap = 0;
+	struct rc_map map;
+	FILE *smaps;
+	int rc = 0;
+
+	snprintf(rel, sizeof(rel), "/proc/%d/smaps", (int)f->pid);
+	mc_sysroot_path(f->m, path, sizeof(path), rel);
+	smaps = fopen(path, "re");
+	if (!smaps && (errno == ENOENT || errno == ESRCH))
+		return mc_errx(e, ESRCH, "process %d exited", (int)f->pid);
+	if (!smaps)
+		return mc_err(e, errno, "cannot open '%s'", path);
+	while (rc == 0 && rc_next_map(smaps, f->m, f->pid, &line, &cap, &map))
+		/* pagemap reads nothing above the task's size ([vsyscall]) */
+		if (map.populated && map.end <= (UINT64_C(1) << 63))
+			rc = rc_plan_map(plan, p, f, &map, e);
+	free(line);
+	fclose(smaps);
+	return rc;
+}
+
+void rc_plan_free(struct rc_plan *plan)
+{
+	free(plan->v);
+	memset(plan, 0, sizeof(*plan));
+}
+
+/* ---- what stays, and why ---- */
+
+/* Where a page charged to the source counts: a reason, or -1 for a kind
+ * the mode did not ask for. */
+enum page_kind { PG_ANON, PG_SHARED, PG_DIRTY, PG_OWN };
+
+static int reason_of(const struct rc_policy *p, const struct rc_seg *s,
+		     enum page_kind k)
+{
+	bool anon = k == PG_ANON;
+
+	if (!rc_kind_asked(p->mode, s->kind, anon))
+		return -1;
+	if (s->locked)
+		return MC_LEFT_LOCKED;
+	if (s->kind == RC_FILE && anon)
+		return MC_LEFT_COW;
+	if (s->kind == RC_FILE && k == PG_SHARED)
+		return MC_LEFT_SHARED;
+	if (s->kind == RC_FILE && k == PG_DIRTY)
+		return MC_LEFT_DIRTY;
+	return (int)s->reason;
+}
+
+static void add(struct mc_recharge_res *res, int reason, uint64_t bytes)
+{
+	if (reason < 0)
+		res->not_asked += bytes;
+	else
+		res->left_by[reason] += bytes;
+}
+
+static void swapped(const struct rc_policy *p, const struct rc_seg *s,
+		    uint32_t n, struct mc_recharge_res *res)
+{
+	/* no /proc file names the owner of a swap entry (docs §4): those
+	 * of the kinds asked count as left, since the process had them
+	 * before its move */
+	if (rc_kind_asked(p->mode, s->kind, s->kind == RC_ANON))
+		res->left_by[MC_LEFT_SWAPPED] += (uint64_t)n * p->page;
+}
+
+static void measure_seg(const struct rc_policy *p, const struct rc_frames *f,
+			const struct rc_seg *s, struct mc_recharge_res *res)
+{
+	uint64_t n = s->len / p->page, drop = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		enum page_kind k = PG_OWN;
+
+		if (!rc_frames_src(f, i))
+			continue;
+		if (!(f->pm[i] & RC_PM_FILE))
+			k = PG_ANON;
+		else if (!rc_frames_own_file(f, i))
+			k = PG_SHARED;
+		else if (!rc_frames_dropable(f, i))
+			k = PG_DIRTY;
+		add(res, reason_of(p, s, k), p->page);
+		drop += k == PG_OWN;
+	}
+	if (s->action == RC_PAGEOUT && s->done && s->before.src_dropable > drop)
+		res->paged_out += (s->before.src_dropable - drop) * p->page;
+}
+
+int rc_plan_measure(struct rc_plan *plan, const struct rc_policy *p,
+		    struct rc_frames *f, struct mc_recharge_res *res,
+		    struct mc_error *e)
+{
+	for (size_t k = 0; k < plan->n; k++) {
+		const struct rc_seg *s = &plan->v[k];
+		struct rc_count c;
+
+		if (rc_frames_scan(f, s->start, s->len, &c, e) < 0)
+			return -1;
+		measure_seg(p, f, s, res);
+		swapped(p, s, c.swapped, res);
+	}
+	return 0;
+}
+
+static void predict_seg(const struct rc_policy *p, const struct rc_seg *s,
+			struct mc_recharge_res *res)
+{
+	const struct rc_count *c = &s->before;
+	uint64_t pg = p->page;
+	uint64_t shared_file = c->src_file - c->src_dropable - c->src_dirty;
+
+	if (s->kind == RC_FILE) {
+		add(res, reason_of(p, s, PG_ANON), c->src_anon * pg);
+		add(res, reason_of(p, s, PG_SHARED), shared_file * pg);
+		add(res, reason_of(p, s, PG_DIRTY), c->src_dirty * pg);
+		if (s->done)
+			res->paged_out += c->src_dropable * pg;
+		else
+			add(res, reason_of(p, s, PG_OWN), c->src_dropable * pg);
+		return;
+	}
+	if (!s->done) {
+		add(res, reason_of(p, s, s->kind == RC_ANON ? PG_ANON : PG_OWN),
+		    (uint64_t)(c->src_anon + c->src_file) * pg);
+		return;
+	}
+	res->recharged_anon += c->src_anon * pg;
+	res->recharged_file += c->src_file * pg;
+	res->rss_after += (uint64_t)(c->pages - c->present) * pg;
+}
+
+void rc_plan_predict(const struct rc_plan *plan, const struct rc_policy *p,
+		     struct mc_recharge_res *res)
+{
+	for (size_t k = 0; k < plan->n; k++) {
+		predict_seg(p, &plan->v[k], res);
+		swapped(p, &plan->v[k], plan->v[k].before.swapped, res);
+	}
+	res->recharged = res->recharged_anon + res->recharged_file;
+	res->rss_after -= res->paged_out < res->rss_after ? res->paged_out
+							  : res->rss_after;
+}

@@ -1,0 +1,238 @@
+/* A PID's checks before anything moves (step 1 of DESIGN's move): which
+ * process it names (a TID stands for its thread group), whether it exists,
+ * is a kernel thread, a zombie, PID 1, a container's init, where it is now,
+ * and, for --back, whether it is still where a report left it. Private
+ * rules, public entry points (mc_move_add_pid, mc_move_add_pid_at). */
+#include "core/move.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/proc.h"
+#include "core/step.h"
+
+/* The record of a process already added (a TID of it came first). */
+static struct mc_move_rec *find_rec(struct mc_move *mv, pid_t pid)
+{
+	for (size_t i = 0; i < mv->nrecs; i++)
+		if (mv->recs[i].pid == pid)
+			return &mv->recs[i];
+	return NULL;
+}
+
+/* The process a command-line PID names: itself, or the thread group of a
+ * TID (writing a TID to cgroup.procs moves its whole process, docs §2.1:
+ * the report shows the process). *ids is the process's, or the PID's own
+ * when its status cannot be read (the stat read then says why). */
+static pid_t process_of(struct mc_move *mv, pid_t pid, struct mc_proc_ids *ids)
+{
+	struct mc_error ignored;
+	pid_t tgid;
+
+	ids->tgid = ids->nspid = pid;
+	ids->nslevels = 1;
+	if (mc_proc_read_ids(mv->req.m, pid, ids, &ignored) < 0)
+		return pid;
+	tgid = ids->tgid;
+	if (tgid != pid) {
+		mv->tids = true;
+		/* the container test reads the process, not the thread */
+		if (mc_proc_read_ids(mv->req.m, tgid, ids, &ignored) < 0) {
+			ids->tgid = ids->nspid = tgid;
+			ids->nslevels = 1;
+		}
+	}
+	return tgid;
+}
+
+bool mc_valid_init_guard(struct mc_move *mv, struct mc_move_rec *r)
+{
+	if (r->pid != 1 || mv->req.force)
+		return true;
+	mc_rec_set(r, MC_FAILED, EPERM,
+		   "PID 1 is the init system: moving it would move the init "
+		   "system's process%s; --force moves it",
+		   mv->req.h->type == MC_V2 ? "" : ", and its charge");
+	return false;
+}
+
+void mc_valid_container_note(struct mc_move *mv, struct mc_move_rec *r,
+			     const struct mc_proc_ids *ids)
+{
+	if (ids->nslevels < 2 || ids->nspid != 1)
+		return;
+	mc_rec_note(mv, r, true,
+		    "process %d is the init of another PID namespace (a "
+		    "container's PID 1)%s",
+		    (int)r->pid,
+		    mv->req.h->type == MC_V2 || mv->req.also
+			? ""
+			: ": its other cgroup v1 controllers stay where they "
+			  "are (--also moves them too)");
+}
+
+/* Out of the root cgroup: what it means for the charge (docs §2.4: the
+ * root's counters are not charged). Inferred from the kernel and the
+ * mode, as the dry run infers it. */
+void mc_valid_root_note(struct mc_move *mv, struct mc_move_rec *r)
+{
+	bool moves = mc_charge_cap(mv->req.h, &mv->kernel) == MC_CAP_YES &&
+		     mv->req.mode != MC_CHARGE_NONE &&
+		     mv->req.mode != MC_CHARGE_KEEP;
+
+	if (!mv->origins[r->origin].cg.is_root || r->status != MC_PLANNED)
+		return;
+	if (moves)
+		mc_rec_note(mv, r, !mv->root_noted,
+			    "process %d comes from the root cgroup, which has "
+			    "no limit: the charge that moves with it counts "
+			    "against the limits of '%s' and its ancestors "
+			    "from now on",
+			    (int)r->pid, mv->dst.path);
+	else
+		mc_rec_note(mv, r, !mv->root_noted,
+			    "process %d comes from the root cgroup, which has "
+			    "no limit: its pages stay charged to the root",
+			    (int)r->pid);
+	mv->root_noted = true;
+}
+
+void mc_valid_dest_note(struct mc_move *mv)
+{
+	if (mv->dst.is_root)
+		mc_step_notice(mv,
+			       "'%s' is the root cgroup, which has no limit: "
+			       "memory charged to it counts against no limit",
+			       mv->dst.path);
+}
+
+/* Where the process is now, as its origin; skipped when that is DEST, or,
+ * for --back, when it is not where the report left it. */
+static void place(struct mc_move *mv, struct mc_move_rec *r, const char *expect)
+{
+	struct mc_error pe;
+	char *path = NULL;
+	ssize_t o;
+
+	if (mc_proc_read_cgroup(mv->req.m, r->pid, mv->req.h->type, &path,
+				&pe) < 0) {
+		mc_rec_set(r, MC_FAILED, pe.code, "%s",
+			   pe.code == ESRCH ? "no such process" : pe.msg);
+		return;
+	}
+	o = mc_move_origin(mv, path, &pe);
+	if (o < 0) {
+		mc_rec_set(r, MC_FAILED, pe.code, "its cgroup: %s", pe.msg);
+		free(path);
+		return;
+	}
+	r->origin = (size_t)o;
+	if (mv->origins[o].cg.ino == mv->dst.ino &&
+	    mv->origins[o].cg.dev == mv->dst.dev)
+		mc_rec_set(r, MC_SKIPPED, 0, "already in '%s'", mv->dst.path);
+	else if (expect && strcmp(path, expect))
+		mc_rec_set(r, MC_SKIPPED, 0,
+			   "not where the report left it: in '%s', not '%s'",
+			   path, expect);
+	/* --back: a skip is news (the report said otherwise): say why */
+	if (expect && r->status == MC_SKIPPED)
+		mc_rec_note(mv, r, true, "process %d is %s", (int)r->pid,
+			    r->msg);
+	free(path);
+}
+
+/* Exists, not a kernel thread, not a zombie, the same process. */
+static bool check_stat(struct mc_move *mv, struct mc_move_rec *r,
+		       unsigned long long start)
+{
+	struct mc_proc_stat st;
+	struct mc_error pe;
+
+	if (mc_proc_read_stat(mv->req.m, r->pid, &st, &pe) < 0) {
+		if (start && pe.code == ESRCH)
+			mc_rec_set(r, MC_EXITED, ESRCH, "exited");
+		else
+			mc_rec_set(r, MC_FAILED, pe.code, "%s",
+				   pe.code == ESRCH ? "no such process"
+						    : pe.msg);
+		return false;
+	}
+	snprintf(r->comm, sizeof(r->comm), "%s", st.comm);
+	r->starttime = st.starttime;
+	r->validated = true;
+	r->rss = st.rss;
+	r->have_rss = true;
+	if (start && st.starttime != start) {
+		mc_rec_set(r, MC_EXITED, ESRCH,
+			   "exited; PID %d now belongs to another process",
+			   (int)r->pid);
+		return false;
+	}
+	if (st.flags & MC_PF_KTHREAD) {
+		mc_rec_set(r, MC_FAILED, EINVAL,
+			   "it is a kernel thread, which cannot be moved");
+		return false;
+	}
+	if (st.state == 'Z' && st.threads <= 1) {
+		mc_rec_set(r, MC_EXITED, ESRCH,
+			   "exited (a zombie: nothing to move)");
+		return false;
+	}
+	return true;
+}
+
+/* ENOENT while reading a PID's files means it exited: an ordinary outcome. */
+int mc_move_add_pid_at(struct mc_move *mv, pid_t given, const char *expect,
+		       unsigned long long start, struct mc_error *e)
+{
+	struct mc_proc_ids ids;
+	pid_t pid = process_of(mv, given, &ids);
+	struct mc_move_rec *r = mv->tids ? find_rec(mv, pid) : NULL;
+
+	if (r) {
+		/* a second TID of one process: one row, one write */
+		if (given == pid)
+			mc_rec_note(mv, r, true,
+				    "process %d itself was given too: it moves "
+				    "once", (int)pid);
+		else
+			mc_rec_note(mv, r, true,
+				    "thread %d of process %d was given too: it "
+				    "moves once", (int)given, (int)pid);
+		return 0;
+	}
+	r = mc_rec_new(mv, pid, e);
+	if (!r)
+		return -1;
+	if (given != pid)
+		mc_rec_note(mv, r, true,
+			    "%d is a thread of process %d: the whole process "
+			    "moves", (int)given, (int)pid);
+	if (!check_stat(mv, r, start))
+		return 0;
+	/* where it is first: the row of a refused PID 1 shows FROM too */
+	place(mv, r, expect);
+	if (r->status != MC_PLANNED || !mc_valid_init_guard(mv, r))
+		return 0;
+	mc_valid_container_note(mv, r, &ids);
+	mc_valid_root_note(mv, r);
+	return 0;
+}
+
+int mc_move_add_pid(struct mc_move *mv, pid_t pid, struct mc_error *e)
+{
+	return mc_move_add_pid_at(mv, pid, NULL, 0, e);
+}
+
+void mc_move_fail_planned(struct mc_move *mv, const char *dest,
+			  const struct mc_error *e)
+{
+	if (!mv->dst.path)
+		mv->dst.path = strdup(dest);
+	for (size_t i = 0; i < mv->nrecs; i++)
+		if (mv->recs[i].status == MC_PLANNED)
+			mc_rec_set(&mv->recs[i], MC_FAILED, e->code, "%s",
+				   e->msg);
+}
