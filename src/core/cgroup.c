@@ -211,6 +211,13 @@ static int walk_nofollow(int mfd, const char *rel)
 				 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		int saved = errno;
 
+		/* O_NOFOLLOW with O_DIRECTORY reports a link to a directory
+		 * as ENOTDIR; it is a link, as openat2 would say (ELOOP) */
+		if (nfd < 0 && saved == ENOTDIR &&
+		    fstatat(fd, c, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode))
+			saved = ELOOP;
+
 		if (nfd >= 0 && (fstat(nfd, &st) < 0 || st.st_dev != mst.st_dev)) {
 			close(nfd);
 			nfd = -1;
@@ -378,8 +385,11 @@ int mc_fd_read_u64(int fd, uint64_t *v, const char *what, struct mc_error *e)
 	buf[n] = '\0';
 	errno = 0;
 	*v = strtoull(buf, &end, 10);
-	/* EBADMSG, not EINVAL: callers read EINVAL as the kernel's refusal */
-	if (errno || end == buf || (*end && *end != '\n'))
+	/* EBADMSG, not EINVAL: callers read EINVAL as the kernel's refusal.
+	 * strtoull takes blanks and a sign ("-1" is 2^64 - 1); the kernel
+	 * prints neither, so the first byte must be a digit */
+	if (errno || buf[0] < '0' || buf[0] > '9' ||
+	    (*end && *end != '\n'))
 		return mc_errx(e, EBADMSG, "'%s' does not hold a number", what);
 	return 0;
 }

@@ -34,28 +34,21 @@ static bool is_cgroup_line(const char *line, size_t len)
 	       (rest > 8 && !memcmp(fstype, "cgroup2 ", 8));
 }
 
-/* Copy the cgroup lines of the file into a memory buffer. */
-static char *filter_mountinfo(const char *path, size_t *outlen,
-			      struct mc_error *e)
+/* Copy the cgroup lines of a mountinfo stream into a memory buffer. */
+static char *filter_mountinfo(FILE *in, size_t *outlen, struct mc_error *e)
 {
-	FILE *in = fopen(path, "re");
 	char *line = NULL, *buf = NULL;
 	size_t cap = 0, len = 0;
 	ssize_t n;
 	FILE *out;
 
-	if (!in)
-		return mc_err(e, errno, "cannot open '%s'", path), NULL;
 	out = open_memstream(&buf, &len);
-	if (!out) {
-		fclose(in);
+	if (!out)
 		return mc_err(e, errno, "cannot allocate"), NULL;
-	}
 	while ((n = getline(&line, &cap, in)) > 0)
 		if (is_cgroup_line(line, (size_t)n))
 			fwrite(line, 1, (size_t)n, out);
 	free(line);
-	fclose(in);
 	if (fclose(out) != 0) {
 		free(buf);
 		return mc_err(e, ENOMEM, "cannot allocate"), NULL;
@@ -133,6 +126,21 @@ static int add_fs(struct mc_mounts *m, struct libmnt_fs *fs,
 int mc_mounts_parse(struct mc_mounts *m, const char *path, const char *sysroot,
 		    struct mc_error *e)
 {
+	FILE *in = fopen(path, "re");
+	int rc;
+
+	if (!in) {
+		memset(m, 0, sizeof(*m));
+		return mc_err(e, errno, "cannot open '%s'", path);
+	}
+	rc = mc_mounts_parse_stream(m, in, path, sysroot, e);
+	fclose(in);
+	return rc;
+}
+
+int mc_mounts_parse_stream(struct mc_mounts *m, FILE *in, const char *path,
+			   const char *sysroot, struct mc_error *e)
+{
 	struct libmnt_table *tb = NULL;
 	struct libmnt_iter *it = NULL;
 	struct libmnt_fs *fs;
@@ -144,7 +152,7 @@ int mc_mounts_parse(struct mc_mounts *m, const char *path, const char *sysroot,
 	memset(m, 0, sizeof(*m));
 	if (sysroot && *sysroot && !(m->sysroot = strdup(sysroot)))
 		return mc_err(e, ENOMEM, "cannot allocate");
-	buf = filter_mountinfo(path, &len, e);
+	buf = filter_mountinfo(in, &len, e);
 	if (!buf)
 		goto out;
 	tb = mnt_new_table();

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/error.h"
 
@@ -32,6 +33,9 @@ int mc_mounts_load(struct mc_mounts *m, const char *sysroot,
 /* Parse a mountinfo file; only cgroup and cgroup2 lines reach libmount. */
 int mc_mounts_parse(struct mc_mounts *m, const char *path, const char *sysroot,
 		    struct mc_error *e);
+/* The same from an open stream; path names it in messages. */
+int mc_mounts_parse_stream(struct mc_mounts *m, FILE *in, const char *path,
+			   const char *sysroot, struct mc_error *e);
 void mc_mounts_free(struct mc_mounts *m);
 
 /* The memory hierarchy memcg uses: the mount at want (if given: a v1

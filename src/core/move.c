@@ -337,9 +337,13 @@ static int restore_all(struct mc_move *mv, struct mc_error *e)
 			rc = -1;
 		}
 	} else if (mv->knob.written) {
+		struct mc_error fe;
+
 		/* kept on purpose: the record is no longer needed */
-		unlink(mv->knob.state);
-		mv->knob.written = false;
+		if (mc_knob_forget(&mv->knob, &fe) < 0 && rc == 0) {
+			*e = fe;
+			rc = -1;
+		}
 	}
 	return rc;
 }

@@ -44,6 +44,9 @@ int mc_proc_parse_stat(const char *buf, struct mc_proc_stat *st)
 	memcpy(st->comm, open + 1, n);
 	st->comm[n] = '\0';
 	p = close + 2;
+	/* a line cut after "comm) " has no state: never step past its end */
+	if (!*p)
+		return -1;
 	st->state = *p++;
 	/* fields 4.. after the state: ppid pgrp session tty_nr tpgid flags(9)
 	 * ... num_threads(20) ... starttime(22) vsize(23) rss(24) */

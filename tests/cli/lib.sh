@@ -43,3 +43,20 @@ finish() {
 	printf '%d passed, %d failed\n' "$((checks - fails))" "$fails"
 	[ "$fails" -eq 0 ]
 }
+
+# MEMCG_VALGRIND=DIR (the memcheck pass of scripts/test): every run of
+# $memcg goes through valgrind's memcheck. An error or a definite leak
+# makes that run exit with 99, and its report stays in DIR/TEST.PID.vg,
+# which scripts/test reads: a run whose status no check looks at counts
+# too.
+if [ -n "${MEMCG_VALGRIND:-}" ] && [ -n "${memcg:-}" ]; then
+	memcg_wrapper=$MEMCG_VALGRIND/memcg.$$
+	cat >"$memcg_wrapper" <<WRAP
+#!/bin/sh
+exec valgrind -q --error-exitcode=99 --leak-check=full \\
+	--errors-for-leak-kinds=definite \\
+	--log-file="$MEMCG_VALGRIND/$(basename "$0" .sh).%p.vg" "$memcg" "\$@"
+WRAP
+	chmod +x "$memcg_wrapper"
+	memcg=$memcg_wrapper
+fi

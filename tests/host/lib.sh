@@ -21,6 +21,9 @@ test_name=$(basename "$0" .sh)
 scratch=()
 pids=()
 tmp=$(mktemp -d)
+# the knob's records of these runs stay in the test's own directory, never
+# in the system's /run/memcg
+export MEMCG_RUNDIR=$tmp/run
 page=$(getconf PAGESIZE)
 # the per-CPU stock a usage reading may carry: 64 pages per CPU (docs §2.4)
 slack=$((64 * $(nproc) * page))

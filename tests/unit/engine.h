@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include "core/move.h"
 
@@ -114,8 +115,9 @@ static inline int fake_attach(int fd, pid_t pid)
 	return 0;
 }
 
-static const struct mc_ctl_ops fake_ops = { fake_read, fake_write,
-					    fake_attach };
+static const struct mc_ctl_ops fake_ops = { .knob_read = fake_read,
+					    .knob_write = fake_write,
+					    .attach = fake_attach };
 
 /* --- the notices --------------------------------------------------------- */
 
@@ -197,6 +199,16 @@ static inline void fake_cgroup(struct mc_cgroup *cg, const char *name)
 	assert_int_equal(fstat(cg->dfd, &st), 0);
 	cg->ino = st.st_ino;
 	cg->dev = st.st_dev;
+}
+
+/* The filesystem type of the fixture cgroups, for mc_knob_repair_fs: they
+ * are plain directories, where the real repair wants a cgroup filesystem. */
+static inline unsigned long fixture_fs(void)
+{
+	struct statfs sf;
+
+	assert_int_equal(statfs(root, &sf), 0);
+	return (unsigned long)sf.f_type;
 }
 
 /* proc/PID/cgroup: the process is in the memory cgroup path (v2: the

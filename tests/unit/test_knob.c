@@ -203,7 +203,7 @@ static void repair_after_kill(void **state)
 	assert_true(other >= 0);
 	close(cg.dfd); /* the "killed" run's descriptor: lock released */
 	cg.dfd = other;
-	assert_int_equal(mc_knob_repair(NULL, &e), 1);
+	assert_int_equal(mc_knob_repair_fs(fixture_fs(), NULL, &e), 1);
 	fd = open(knob, O_RDONLY);
 	assert_int_equal(read(fd, buf, sizeof(buf) - 1), 1);
 	close(fd);
@@ -225,7 +225,7 @@ static void repair_skips_a_live_run(void **state)
 	close(fd);
 	assert_int_equal(mc_knob_set(&g, &cg, 3, &mc_real_ops, &e), 0);
 	assert_int_equal(flock(cg.dfd, LOCK_EX), 0);
-	assert_int_equal(mc_knob_repair(NULL, &e), 0);
+	assert_int_equal(mc_knob_repair_fs(fixture_fs(), NULL, &e), 0);
 	assert_int_equal(state_files(), 1);
 	assert_int_equal(mc_knob_restore(&g, &mc_real_ops, &e), 0);
 	assert_int_equal(state_files(), 0);
@@ -244,7 +244,7 @@ static void repair_drops_a_removed_cgroup(void **state)
 	assert_int_equal(state_files(), 1);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", cg.dir);
 	assert_int_equal(system(cmd), 0);
-	assert_int_equal(mc_knob_repair(NULL, &e), 0);
+	assert_int_equal(mc_knob_repair_fs(fixture_fs(), NULL, &e), 0);
 	assert_int_equal(state_files(), 0);
 }
 

@@ -1,6 +1,8 @@
 /* /proc parsers: PIDs, stat, cgroup. */
 #include "unit.h"
 
+#include <sys/mman.h>
+
 #include "core/proc.h"
 
 static void pid_parsing(void **state)
@@ -61,6 +63,40 @@ static void stat_garbage(void **state)
 	assert_int_equal(mc_proc_parse_stat("", &st), -1);
 	assert_int_equal(mc_proc_parse_stat("1 (x", &st), -1);
 	assert_int_equal(mc_proc_parse_stat("1 (x) S 1 2", &st), -1);
+}
+
+/* s copied so that its terminator is the last byte before an unmapped
+ * page: a parser that reads past the end faults, in any build. */
+static char *at_page_end(const char *s, void **map)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t n = strlen(s) + 1;
+	char *base = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	assert_true(base != MAP_FAILED);
+	assert_int_equal(mprotect(base + page, (size_t)page, PROT_NONE), 0);
+	memcpy(base + page - n, s, n);
+	*map = base;
+	return base + page - n;
+}
+
+/* Found by fuzz_proc_stat: a line that ends right after "comm) " had its
+ * state read from the terminator and the field loop started past it. */
+static void stat_cut_after_comm(void **state)
+{
+	static const char *const cut[] = { "2 (kthhreajd) ", "1 (x) S", "1 () " };
+	long page = sysconf(_SC_PAGESIZE);
+	struct mc_proc_stat st;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cut) / sizeof(*cut); i++) {
+		void *map;
+		char *s = at_page_end(cut[i], &map);
+
+		assert_int_equal(mc_proc_parse_stat(s, &st), -1);
+		munmap(map, 2 * (size_t)page);
+	}
 }
 
 static char *slurp(const char *path)
@@ -305,6 +341,7 @@ int main(void)
 		cmocka_unit_test(stat_with_odd_comm),
 		cmocka_unit_test(stat_kernel_thread),
 		cmocka_unit_test(stat_garbage),
+		cmocka_unit_test(stat_cut_after_comm),
 		cmocka_unit_test(cgroup_lines),
 		cmocka_unit_test(cgroup_v2_recorded),
 		cmocka_unit_test(cgroup_hybrid_recorded),
