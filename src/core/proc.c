@@ -2,6 +2,7 @@
  * ESRCH are reported as ESRCH, an ordinary outcome for callers. */
 #include "core/proc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -372,17 +373,56 @@ int mc_proc_parse_cgroup(const char *buf, enum mc_hier_type type, char **path)
 	return -1;
 }
 
+/* A thread of pid other than its leader, as "task/TID/cgroup", or false.
+ * A leader that has exited while other threads live reads as the root in
+ * /proc/PID/cgroup (the kernel gives an exiting task the root css_set): the
+ * process is where its live threads are. */
+static bool live_thread_file(const struct mc_mounts *m, pid_t pid, char *rel,
+			     size_t len)
+{
+	struct mc_proc_stat st;
+	struct mc_error ignored;
+	char dir[4200], sub[64];
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	if (mc_proc_read_stat(m, pid, &st, &ignored) < 0 || st.state != 'Z' ||
+	    st.threads <= 1)
+		return false;
+	snprintf(sub, sizeof(sub), "/proc/%d/task", (int)pid);
+	d = opendir(mc_sysroot_path(m, dir, sizeof(dir), sub));
+	while (d && !found && (de = readdir(d))) {
+		pid_t tid;
+
+		if (mc_parse_pid(de->d_name, &tid) == 0 && tid != pid) {
+			snprintf(rel, len, "task/%d/cgroup", (int)tid);
+			found = true;
+		}
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 int mc_proc_read_cgroup(const struct mc_mounts *m, pid_t pid,
 			enum mc_hier_type type, char **path,
 			struct mc_error *e)
 {
-	char *buf = read_pid_file(m, pid, "cgroup", e);
+	char *buf = read_pid_file(m, pid, "cgroup", e), task[64];
 	int rc;
 
 	if (!buf)
 		return -1;
 	rc = mc_proc_parse_cgroup(buf, type, path);
 	free(buf);
+	if (rc == 0 && !strcmp(*path, "/") &&
+	    live_thread_file(m, pid, task, sizeof(task)) &&
+	    (buf = read_pid_file(m, pid, task, e))) {
+		free(*path);
+		rc = mc_proc_parse_cgroup(buf, type, path);
+		free(buf);
+	}
 	if (rc < 0)
 		return mc_errx(e, ENOENT,
 			       "process %d is in no memory cgroup (no memory "

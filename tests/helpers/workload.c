@@ -17,6 +17,8 @@
  * --sysv    a SysV shared memory segment, attached and every page written
  * --posix   a POSIX shm object /dev/shm/NAME, mapped and every page written
  * --threads extra threads that just sleep
+ * --leader-exit yes: once ready, the main thread exits and the other
+ *           threads live on (a zombie leader, as after pthread_exit)
  * --children forked children that only sleep (no memory of their own)
  * --hold    exit after this many seconds (default: wait for a signal)
  *
@@ -188,7 +190,7 @@ static void *sleeper(void *arg)
 
 int main(int argc, char **argv)
 {
-	int threads = 0, children = 0, hold = -1;
+	int threads = 0, children = 0, hold = -1, leader_exit = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i];
@@ -221,6 +223,8 @@ int main(int argc, char **argv)
 			children = atoi(v);
 		else if (!strcmp(o, "--hold"))
 			hold = atoi(v);
+		else if (!strcmp(o, "--leader-exit") && !strcmp(v, "yes"))
+			leader_exit = 1;
 		else {
 			fprintf(stderr, "memcg-workload: unknown option %s\n", o);
 			return 2;
@@ -246,6 +250,8 @@ int main(int argc, char **argv)
 	}
 	printf("ready %d\n", (int)getpid());
 	fflush(stdout);
+	if (leader_exit && threads > 0)
+		pthread_exit(NULL);
 	if (hold >= 0) {
 		sleep((unsigned)hold);
 		return 0;

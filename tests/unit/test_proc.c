@@ -330,6 +330,57 @@ static void status_matches_stat(void **state)
 	assert_int_equal(e.code, ESRCH);
 }
 
+/* put TEXT into ROOT/REL, making the directories on the way */
+static void put(const char *root, const char *rel, const char *text)
+{
+	char path[512], cmd[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+	assert_int_equal(system(cmd), 0);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A process whose leader exited while two threads live: /proc/PID/cgroup
+ * reads the root; its cgroup is its live threads' (hardening: --atomic
+ * must not take it for a process of the root). */
+static void cgroup_of_exited_leader(void **state)
+{
+	struct mc_mounts m = { 0 };
+	char root[] = "/tmp/memcg-proc-XXXXXX", cmd[64];
+	char *path = NULL;
+	struct mc_error e;
+	const char *stat =
+		"77 (w) %c 1 77 77 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 "
+		"1234 0 0 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 "
+		"0 0 0 0 0\n";
+	char line[256];
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	m.sysroot = root;
+	put(root, "proc/77/cgroup", "4:memory:/\n");
+	put(root, "proc/77/task/77/cgroup", "4:memory:/\n");
+	put(root, "proc/77/task/78/cgroup", "4:memory:/batch\n");
+	snprintf(line, sizeof(line), stat, 'Z', 2);
+	put(root, "proc/77/stat", line);
+	assert_int_equal(mc_proc_read_cgroup(&m, 77, MC_V1, &path, &e), 0);
+	assert_string_equal(path, "/batch");
+	free(path);
+	/* a live leader that is in the root is in the root */
+	snprintf(line, sizeof(line), stat, 'S', 2);
+	put(root, "proc/77/stat", line);
+	assert_int_equal(mc_proc_read_cgroup(&m, 77, MC_V1, &path, &e), 0);
+	assert_string_equal(path, "/");
+	free(path);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +389,7 @@ int main(void)
 		cmocka_unit_test(status_of_self),
 		cmocka_unit_test(status_fields),
 		cmocka_unit_test(status_matches_stat),
+		cmocka_unit_test(cgroup_of_exited_leader),
 		cmocka_unit_test(stat_with_odd_comm),
 		cmocka_unit_test(stat_kernel_thread),
 		cmocka_unit_test(stat_garbage),
