@@ -135,7 +135,7 @@ static bool from_pass(struct mc_move *mv, struct pidset *seen, bool move,
 {
 	struct pidset now = {0};
 	uint64_t stamp;
-	bool fresh_list = false;
+	bool fresh_list = false, halted = false;
 	char *buf = pass_list(mv, &stamp, e), *p;
 	pid_t v;
 
@@ -169,20 +169,20 @@ static bool from_pass(struct mc_move *mv, struct pidset *seen, bool move,
 		mc_valid_root_note(mv, r);
 		if (!move)
 			continue;
-		if (mc_step_stopped(mv)) {
-			mc_rec_set(r, MC_NOT_ATTEMPTED, 0, "interrupted");
+		/* once the run stops (a signal, --atomic's first failure),
+		 * the rest of SRC is listed, not-attempted: the report
+		 * accounts for every process of SRC */
+		if (halted || mc_step_stopped(mv)) {
+			mc_rec_set(r, MC_NOT_ATTEMPTED, 0, "%s",
+				   mv->interrupted ? "interrupted"
+						   : "run stopped");
 			continue;
 		}
-		if (!mc_step_move(mv, r, c)) {
-			mc_rec_mark_rest(mv, mv->nrecs);
-			free(buf);
-			free(now.v);
-			return false;
-		}
+		halted = !mc_step_move(mv, r, c);
 	}
 	free(buf);
 	free(now.v);
-	return !mc_step_stopped(mv);
+	return !halted && !mc_step_stopped(mv);
 }
 
 bool mc_from_move(struct mc_move *mv, struct mc_error *e)

@@ -377,6 +377,17 @@ static int atomic_precheck(struct mc_move *mv, struct mc_error *e)
 	return 0;
 }
 
+/* A run that could not start (a lock, the knob, --require-charge): every
+ * process is not-attempted, --from's too, which have no record yet. */
+static void not_started(struct mc_move *mv)
+{
+	struct mc_error ignored;
+
+	if (mv->from >= 0 && !mv->nrecs)
+		mc_from_list(mv, &ignored);
+	mc_rec_mark_rest(mv, 0);
+}
+
 int mc_move_run(struct mc_move *mv, struct mc_error *e)
 {
 	struct mc_error re;
@@ -400,13 +411,13 @@ int mc_move_run(struct mc_move *mv, struct mc_error *e)
 		return 0;
 	if (lock_all(mv, e) < 0) {
 		unlock_all(mv);
-		mc_rec_mark_rest(mv, 0);
+		not_started(mv);
 		return -1;
 	}
 	if (set_charge(mv, e) < 0) {
 		restore_all(mv, &re);
 		unlock_all(mv);
-		mc_rec_mark_rest(mv, 0);
+		not_started(mv);
 		return -1;
 	}
 	mc_err_clear(e);

@@ -4,6 +4,7 @@
  * fork) or take some away. */
 #include "engine.h"
 
+#include <sys/file.h>
 #include <time.h>
 
 #include "core/move.h"
@@ -253,6 +254,50 @@ static void interrupt_ends_the_passes(void **state)
 	assert_int_equal(state_files(), 0);
 }
 
+/* --atomic stops at the first failure: the rest of SRC is listed
+ * not-attempted, so the report accounts for every process of SRC. */
+static void atomic_failure_lists_the_rest(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	for (pid_t p = 601; p <= 605; p++)
+		src_add(p);
+	mv.req.atomic = true;
+	fake.fail_pid = 602;
+	fake.fail_errno = EINVAL;
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_int_equal(mv.nrecs, 5);
+	assert_int_not_equal(rec_of(601)->status, MC_MOVED);
+	assert_int_equal(rec_of(602)->status, MC_FAILED);
+	for (pid_t p = 603; p <= 605; p++) {
+		assert_non_null(rec_of(p));
+		assert_int_equal(rec_of(p)->status, MC_NOT_ATTEMPTED);
+		assert_false(was_attached(p));
+	}
+}
+
+/* A run that cannot start (DEST locked by another run) still lists SRC's
+ * processes, each not-attempted. */
+static void not_started_lists_src(void **state)
+{
+	int other = open(mv.dst.dir, O_RDONLY | O_DIRECTORY);
+	struct mc_error e;
+
+	(void)state;
+	assert_int_equal(flock(other, LOCK_EX), 0);
+	for (pid_t p = 701; p <= 703; p++)
+		src_add(p);
+	mv.req.wait = 0;
+	assert_int_equal(mc_move_run(&mv, &e), -1);
+	assert_int_equal(e.code, EWOULDBLOCK);
+	assert_int_equal(mv.nrecs, 3);
+	for (pid_t p = 701; p <= 703; p++)
+		assert_int_equal(rec_of(p)->status, MC_NOT_ATTEMPTED);
+	assert_int_equal(fake.nattached, 0);
+	close(other);
+}
+
 /* Only the root holds kernel threads; --from the root leaves them out
  * instead of reporting each as failed. */
 static void root_kernel_threads_left_out(void **state)
@@ -303,6 +348,8 @@ int main(void)
 		T(pid1_in_src_needs_force),
 		T(pid_that_left_src_not_moved),
 		T(interrupt_ends_the_passes),
+		T(atomic_failure_lists_the_rest),
+		T(not_started_lists_src),
 		T(root_kernel_threads_left_out),
 		T(each_pid_tried_once),
 	};
