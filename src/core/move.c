@@ -14,6 +14,7 @@
 #include "core/lock.h"
 #include "core/plan.h"
 #include "core/proc.h"
+#include "core/rcstep.h"
 #include "core/step.h"
 
 /* --exact needs page attribution (root); a dry run predicts with it when it
@@ -349,7 +350,9 @@ static bool anything_to_do(const struct mc_move *mv)
 	if (mv->from >= 0)
 		return true;
 	for (size_t i = 0; i < mv->nrecs; i++)
-		if (mv->recs[i].status == MC_PLANNED)
+		if (mv->recs[i].status == MC_PLANNED ||
+		    /* already in DEST: --recharge re-runs */
+		    (mv->recs[i].status == MC_SKIPPED && mv->req.recharge))
 			return true;
 	return false;
 }
@@ -413,6 +416,8 @@ int mc_move_run(struct mc_move *mv, struct mc_error *e)
 	if (needs_rollback(mv))
 		rollback(mv);
 	rc = restore_all(mv, &re);
+	/* the knob is back: recharge takes time; DEST stays locked */
+	mc_rcstep_run(mv);
 	unlock_all(mv);
 	if (rc < 0) {
 		*e = re;
@@ -431,6 +436,7 @@ void mc_move_free(struct mc_move *mv)
 	}
 	if (mv->also)
 		mc_also_free(mv->also);
+	mc_rcstep_free(mv);
 	free(mv->recs);
 	for (size_t i = 0; i < mv->norigins; i++) {
 		struct mc_origin *o = &mv->origins[i];

@@ -11,6 +11,7 @@
 
 #include "core/dest.h"
 #include "core/from.h"
+#include "core/rcstep.h"
 #include "core/size.h"
 #include "core/step.h"
 
@@ -34,6 +35,9 @@ int mc_plan_require(struct mc_move *mv, struct mc_error *e)
 {
 	if (!mv->req.require_charge)
 		return 0;
+	/* with --recharge, memcg moves the charge itself where it can */
+	if (mv->req.recharge)
+		return mc_rcstep_require(mv, e);
 	if (mv->refused) {
 		mv->require_failed = true;
 		return mc_errx(e, EINVAL, "cannot move charges: %s%s",
@@ -185,5 +189,6 @@ int mc_plan_dry_run(struct mc_move *mv, struct mc_error *e)
 			continue;
 		predict(mv, &mv->recs[i]);
 	}
+	mc_rcstep_run(mv);
 	return 0;
 }
