@@ -15,17 +15,18 @@
 #include "core/proc.h"
 #include "core/step.h"
 
+static uint64_t source_of_skipped(const struct mc_move *mv, pid_t task,
+				  unsigned mode);
+
 static const struct mc_rc_hooks module = {
 	mc_recharge_probe, mc_recharge_huge_size, mc_recharge_swap_on,
-	mc_recharge,
+	mc_recharge, source_of_skipped,
 };
 
 struct rc_run {
 	struct mc_move *mv;
 	const struct mc_rc_hooks *h;
 	struct mc_recharge_req base;	/* what every process shares */
-	struct mc_pages *pages;		/* a skipped process's source */
-	struct mc_pages_result pr;
 	bool setup_failed;
 	struct mc_error why;		/* of the failed setup */
 };
@@ -107,20 +108,21 @@ static int setup(struct rc_run *run)
 
 /* The source of a process already in DEST (its origin is DEST): the other
  * cgroup holding most of its pages of the kinds asked, by kpagecgroup.
- * 0 when none holds any. */
-static uint64_t source_of_skipped(struct rc_run *run, pid_t task)
+ * 0 when none holds any. A rerun's case, rare: the context is its own. */
+static uint64_t source_of_skipped(const struct mc_move *mv, pid_t task,
+				  unsigned mode)
 {
-	struct mc_move *mv = run->mv;
-	unsigned mode = run->base.mode;
+	struct mc_pages_result pr = { 0 };
+	struct mc_pages *pages;
 	uint64_t best = 0, ino = 0;
 	struct mc_error e;
 
-	if (!run->pages && mc_pages_open(&run->pages, mv->req.m, 0, &e) < 0)
+	if (mc_pages_open(&pages, mv->req.m, 0, &e) < 0)
 		return 0;
-	if (mc_pages_attribute(run->pages, task, &run->pr, &e) < 0)
-		return 0;
-	for (size_t i = 0; i < run->pr.n; i++) {
-		const struct mc_pages_cgroup *c = &run->pr.v[i];
+	if (mc_pages_attribute(pages, task, &pr, &e) < 0)
+		pr.n = 0;
+	for (size_t i = 0; i < pr.n; i++) {
+		const struct mc_pages_cgroup *c = &pr.v[i];
 		uint64_t b = ((mode & MC_RECHARGE_ANON) ? c->anon : 0) +
 			     ((mode & MC_RECHARGE_FILE) ? c->file : 0);
 
@@ -129,6 +131,8 @@ static uint64_t source_of_skipped(struct rc_run *run, pid_t task)
 			ino = c->ino;
 		}
 	}
+	mc_pages_result_free(&pr);
+	mc_pages_close(pages);
 	return ino;
 }
 
@@ -193,7 +197,8 @@ static void one(struct rc_run *run, struct mc_move_rec *r)
 	req.tid = rc->tid = live_thread(mv, r->pid);
 	req.mode = predicted_kinds(mv, req.mode);
 	if (r->status == MC_SKIPPED)
-		rc->src_ino = source_of_skipped(run, rc->tid ? rc->tid : r->pid);
+		rc->src_ino = run->h->source(mv, rc->tid ? rc->tid : r->pid,
+					     req.mode);
 	else
 		rc->src_ino = mv->origins[r->origin].cg.ino;
 	req.src_ino = rc->src_ino;
@@ -227,9 +232,6 @@ void mc_rcstep_run(struct mc_move *mv)
 		ready = true;
 		one(&run, &mv->recs[i]);
 	}
-	mc_pages_result_free(&run.pr);
-	if (run.pages)
-		mc_pages_close(run.pages);
 }
 
 bool mc_rcstep_left_acted(const struct mc_move_rec *r)

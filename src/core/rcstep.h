@@ -17,6 +17,10 @@ struct mc_rc_hooks {
 	int (*swap_on)(const struct mc_mounts *m, bool *on, struct mc_error *e);
 	int (*recharge)(const struct mc_recharge_req *req,
 			struct mc_recharge_res *res, struct mc_error *e);
+	/* the source of a process already in DEST: the inode of the other
+	 * cgroup holding most of its pages of the kinds in mode, 0: none */
+	uint64_t (*source)(const struct mc_move *mv, pid_t task,
+			   unsigned mode);
 };
 
 /* One process's recharge, hung on its record (r->rc). */
