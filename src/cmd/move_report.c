@@ -412,6 +412,7 @@ static void summary_object(struct mc_table *t, const struct mc_move_runs *runs,
 	const char *reason, *word;
 	char why[256];
 	uint64_t recharged;
+	bool rc_valid;
 
 	word = charge_word(runs->n ? runs->v[0] : NULL, why, sizeof(why),
 			   &reason);
@@ -425,8 +426,8 @@ static void summary_object(struct mc_table *t, const struct mc_move_runs *runs,
 	mc_extra_num(t, "not-attempted", true, (int64_t)s->notatt);
 	mc_extra_num(t, "charge-moved", s->measured, s->charge);
 	/* the sum of RECHARGED; null without --recharge */
-	mc_extra_num(t, "recharged", mc_move_rc_total(runs, &recharged),
-		     (int64_t)recharged);
+	rc_valid = mc_move_rc_total(runs, &recharged);
+	mc_extra_num(t, "recharged", rc_valid, (int64_t)recharged);
 	mc_extra_str(t, "charge", word);
 	mc_extra_str(t, "reason", reason);
 }
