@@ -29,7 +29,8 @@ static const struct mc_colinfo columns[] = {
 			 "moved, failed, exited, skipped, rolled-back, "
 			 "planned or not-attempted" },
 	[COL_ERROR] = { "ERROR", 0.3, MC_COLF_WRAP, MC_COL_STR,
-			"errno name and reason of a failure" },
+			"errno name and reason of a failure (of a move, or "
+			"the kernel's refusal to recharge)" },
 	[COL_MOVED] = { "MOVED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			"charge that moved with the process (see memcg-move(8))",
 			MC_MEASURE_USAGE },
