@@ -232,6 +232,8 @@ void mc_rcstep_run(struct mc_move *mv)
 		ready = true;
 		one(&run, &mv->recs[i]);
 	}
+	/* a signal during the last one counts too (exit 128 + signal) */
+	mc_step_stopped(mv);
 }
 
 bool mc_rcstep_left_acted(const struct mc_move_rec *r)

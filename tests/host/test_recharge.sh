@@ -9,7 +9,9 @@
 # LEFT-BY says sparse. A B limited to 16 MiB never goes over it (nor within
 # 1 MiB of it), the workload lives, the exit status is 64 (or 1) and
 # LEFT-BY says limit; once the limit is lifted, a rerun (the process is
-# skipped, already in B) brings what the limit kept.
+# skipped, already in B) brings what the limit kept. --rate 32 keeps to
+# 32 MiB/s, and SIGINT stops between ranges: exit 130, the report says
+# what was recharged and that the rest was stopped.
 # usage: test_recharge.sh MEMCG WORKLOAD
 set -u
 . "$(dirname "$0")/lib.sh" "$@"
@@ -125,4 +127,25 @@ expect "rerun: skipped, as it is in DEST" [ "$(res status)" = '"skipped"' ]
 expect "rerun: what the limit kept comes over" \
 	[ "$(res recharged)" -ge $((left * 9 / 10)) ]
 expect "rerun: nothing left for the limit" [ "$(res left-by.limit)" = 0 ]
+kill "$wpid"
+
+# -- --rate, and SIGINT between ranges ---------------------------------------
+# 128 MiB at 32 MiB/s takes 4 s; the interrupt comes after 1 s
+start "$a" --thp default --anon 128
+t0=${EPOCHREALTIME/./}
+"$memcg" move --recharge anon --rate 32 -J "$b" "$wpid" >"$tmp/res" 2>"$tmp/err" &
+mpid=$!
+sleep 1
+kill -INT "$mpid"
+rc=0
+wait "$mpid" || rc=$?
+t1=${EPOCHREALTIME/./}
+expect "interrupt: exit 130" [ "$rc" = 130 ]
+expect "interrupt: the document was printed" jq -e .summary "$tmp/res" >/dev/null
+expect "interrupt: some was recharged" [ "$(res recharged)" -gt 0 ]
+expect "interrupt: --rate kept it to about 32 MiB/s" \
+	[ "$(res recharged)" -le $((32 * mib * (t1 - t0) / 1000000 + 4 * mib)) ]
+expect "interrupt: the rest is LEFT-BY stopped" [ "$(res left-by.stopped)" -gt $((32 * mib)) ]
+expect "interrupt: RECHARGED is what kpagecgroup shows in B" \
+	within "$(res recharged)" "$(anon_in "$wpid" "$b")" $((4 * mib))
 finish

@@ -239,6 +239,17 @@ static void a_signal_stops_before_the_next(void **state)
 	assert_int_equal(mv.interrupted, SIGINT);
 }
 
+static void a_signal_during_the_last_one_counts(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	rc.stop_in = 102;
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_int_equal(rc.calls, 2);
+	assert_int_equal(mv.interrupted, SIGINT);
+}
+
 static void require_charge_satisfied_by_recharge(void **state)
 {
 	struct mc_error e;
@@ -405,6 +416,7 @@ int main(void)
 		T(atomic_failure_recharges_nothing),
 		T(atomic_left_limit_keeps_the_moves),
 		T(a_signal_stops_before_the_next),
+		T(a_signal_during_the_last_one_counts),
 		T(require_charge_satisfied_by_recharge),
 		T(require_charge_without_recharge_moves_nothing),
 		T2(v2_require_charge_with_recharge_moves),
