@@ -11,6 +11,13 @@ A=$(cg_path A)
 B=$(cg_path B)
 cg_make "$A" "$B"
 now() { cut -d ' ' -f 1 /proc/uptime; }
+# The memory the previous run freed is scattered: a recharge right after
+# it pays for compaction to find huge pages, which the kernel's move never
+# needs. Both contenders start from compacted memory (COMPACT=0 skips it,
+# to see that cost).
+settle_memory() {
+	[ "${COMPACT:-1}" = 0 ] || echo 1 >/proc/sys/vm/compact_memory
+}
 THP_WAS=$(sed 's/.*\[\(.*\)\].*/\1/' "$THP")
 
 # small pages (huge ones only on request, which the workload does not
@@ -19,6 +26,7 @@ for thp in madvise always; do
 	echo "$thp" >"$THP"
 	for r in $(seq "$RUNS"); do
 		wl_start "$A" --thp default --anon "$BENCH_MIB"
+		settle_memory
 		run_memcg k move -J --charge all "$B" "$WL" >/dev/null
 		json_flat k "memcg move"
 		kus=$(jnum k "$WL" time)
@@ -26,6 +34,7 @@ for thp in madvise always; do
 		wl_stop "$WL"
 		WL_OUTS=""
 		wl_start "$A" --thp default --anon "$BENCH_MIB"
+		settle_memory
 		t0=$(now)
 		memcg move -J --charge none --recharge anon "$B" "$WL" \
 			>/tmp/r.out 2>/tmp/r.err || true
