@@ -14,7 +14,7 @@
 struct mc_move_opts mc_mopt;
 
 /* given once each: main says so when one comes twice */
-enum { OPT_CHARGE = 1, OPT_FROM, OPT_ALSO, OPT_BACK };
+enum { OPT_CHARGE = 1, OPT_FROM, OPT_ALSO, OPT_BACK, OPT_RECHARGE, OPT_RATE };
 
 struct poptOption mc_move_options[] = {
 	{ "charge", 'c', POPT_ARG_STRING, &mc_mopt.charge, OPT_CHARGE,
@@ -39,6 +39,11 @@ struct poptOption mc_move_options[] = {
 	{ "back", '\0', POPT_ARG_STRING, &mc_mopt.back, OPT_BACK,
 	  "move the processes of a saved move -J report back where they "
 	  "came from (- reads standard input)", "REPORT" },
+	{ "recharge", '\0', POPT_ARG_STRING, &mc_mopt.recharge, OPT_RECHARGE,
+	  "bring pages still charged to the source over to DEST: anon, "
+	  "file or all (see memcg-move(8), RECHARGE)", "MODE" },
+	{ "rate", '\0', POPT_ARG_STRING, &mc_mopt.rate, OPT_RATE,
+	  "recharge at most this many MiB a second", "MIB/S" },
 	{ "wait", 'w', POPT_ARG_STRING, &mc_mopt.wait, 0,
 	  "seconds to wait for another run's lock on DEST (default 60)",
 	  "SECONDS" },
@@ -184,6 +189,7 @@ void mc_move_request(struct mc_move_req *req, const struct mc_ctx *c,
 	req->also = mc_mopt.also;
 	req->charge_given = mc_mopt.charge != NULL;
 	req->force = mc_mopt.force;
+	mc_move_rc_request(req);
 }
 
 /* Validate, move, report. Returns the exit status. */
@@ -268,7 +274,10 @@ int mc_cmd_move(struct mc_ctx *c)
 	rc = parse_mode(&mode);
 	if (!rc)
 		rc = parse_wait(&wait);
-	if (!rc && mode == MC_CHARGE_NONE && mc_mopt.require_charge)
+	if (!rc)
+		rc = mc_move_rc_parse();
+	if (!rc && mode == MC_CHARGE_NONE && mc_mopt.require_charge &&
+	    !mc_move_rc_asked())
 		rc = mc_usage("--charge none with --require-charge asks for "
 			      "nothing to move");
 	if (!rc)

@@ -17,6 +17,8 @@ struct mc_move_opts {
 	char *wait;
 	char *also;
 	char *back;
+	char *recharge;
+	char *rate;
 	int keep_setting, require_charge, atomic, dry_run, exact, force;
 };
 extern struct mc_move_opts mc_mopt;
@@ -58,6 +60,28 @@ extern volatile sig_atomic_t mc_move_stop;
 void mc_move_catch_signals(void);
 /* Erase the progress line, if one is shown, before the report. */
 void mc_move_progress_end(void);
+
+/* --recharge and --rate (move_rc.c): parse them (a usage error is 2),
+ * hand them to the engine, whether recharge was asked. */
+int mc_move_rc_parse(void);
+void mc_move_rc_request(struct mc_move_req *req);
+bool mc_move_rc_asked(void);
+/* The recharge columns' ids in the report's column table. */
+struct mc_move_rc_cols {
+	int recharged, anon, file, left, left_by, rss_before, rss_after, error;
+};
+/* A row's recharge cells (nothing without a recharge result). */
+void mc_move_rc_cells(struct mc_table *t, struct mc_line *ln,
+		      const struct mc_move_rec *r,
+		      const struct mc_move_rc_cols *c);
+/* summary.recharged: the sum over every run; false: null. */
+bool mc_move_rc_total(const struct mc_move_runs *runs, uint64_t *sum);
+/* The summary line's recharge part, and the per-process warnings. */
+void mc_move_rc_summary(const struct mc_move_runs *runs, FILE *out);
+void mc_move_rc_warn(const struct mc_move *mv);
+/* The exit status with recharge's rule: 0 becomes 64 when DEST's limit
+ * or the kernel kept bytes in a source. */
+int mc_move_rc_exit(const struct mc_move_runs *runs, int status);
 
 /* --back REPORT: move each process still where the report left it back
  * to its origin. Returns the exit status. */

@@ -13,6 +13,8 @@ enum {
 	COL_SRC_BEFORE, COL_SRC_AFTER, COL_DST_BEFORE, COL_DST_AFTER, COL_RSS,
 	COL_TIME, COL_CHARGE, COL_NOISY, COL_ANON_MOVED, COL_FILE_MOVED,
 	COL_LEFT, COL_UNSEEN, COL_PREDICTED, COL_ALSO, COL_NOTE, COL_START,
+	COL_RECHARGED, COL_RECHARGED_ANON, COL_RECHARGED_FILE, COL_LEFT_BY,
+	COL_RSS_BEFORE, COL_RSS_AFTER,
 };
 
 static const struct mc_colinfo columns[] = {
@@ -27,7 +29,8 @@ static const struct mc_colinfo columns[] = {
 			 "moved, failed, exited, skipped, rolled-back, "
 			 "planned or not-attempted" },
 	[COL_ERROR] = { "ERROR", 0.3, MC_COLF_WRAP, MC_COL_STR,
-			"errno name and reason of a failure" },
+			"errno name and reason of a failure (of a move, or "
+			"the kernel's refusal to recharge)" },
 	[COL_MOVED] = { "MOVED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			"charge that moved with the process (see memcg-move(8))",
 			MC_MEASURE_USAGE },
@@ -62,8 +65,8 @@ static const struct mc_colinfo columns[] = {
 			     "--exact: file and shmem bytes of the process "
 			     "now charged to DEST that were not before" },
 	[COL_LEFT] = { "LEFT", 6, MC_COLF_RIGHT, MC_COL_SIZE,
-		       "--exact: bytes of the process still charged to the "
-		       "source" },
+		       "--exact, --recharge: bytes of the process still "
+		       "charged to the source (with --recharge, at the end)" },
 	[COL_UNSEEN] = { "UNSEEN", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			 "swapped bytes, which /proc cannot attribute" },
 	[COL_PREDICTED] = { "PREDICTED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
@@ -78,6 +81,28 @@ static const struct mc_colinfo columns[] = {
 			"start time of the process in clock ticks after boot "
 			"(--back checks it)",
 			MC_MEASURE_START },
+	[COL_RECHARGED] = { "RECHARGED", 6, MC_COLF_RIGHT, MC_COL_SIZE,
+			    "--recharge: bytes charged to DEST after that were "
+			    "charged to the source before (dry run: "
+			    "predicted)" },
+	[COL_RECHARGED_ANON] = { "RECHARGED-ANON", 6, MC_COLF_RIGHT,
+				 MC_COL_SIZE, "--recharge: of RECHARGED, "
+				 "anonymous memory" },
+	[COL_RECHARGED_FILE] = { "RECHARGED-FILE", 6, MC_COLF_RIGHT,
+				 MC_COL_SIZE, "--recharge: of RECHARGED, file "
+				 "and shmem" },
+	[COL_LEFT_BY] = { "LEFT-BY", 0.2, MC_COLF_WRAP, MC_COL_SIZES,
+			  "--recharge: LEFT by reason (sparse, huge, shared, "
+			  "swapped, locked, limit, unaligned, kernel, cow, "
+			  "dirty, stopped, not-asked)" },
+	[COL_RSS_BEFORE] = { "RSS-BEFORE", 6, MC_COLF_RIGHT, MC_COL_SIZE,
+			     "--recharge: resident bytes before it" },
+	[COL_RSS_AFTER] = { "RSS-AFTER", 6, MC_COLF_RIGHT, MC_COL_SIZE,
+			    "--recharge: resident bytes after it" },
+};
+static const struct mc_move_rc_cols rc_cols = {
+	COL_RECHARGED, COL_RECHARGED_ANON, COL_RECHARGED_FILE, COL_LEFT,
+	COL_LEFT_BY, COL_RSS_BEFORE, COL_RSS_AFTER, COL_ERROR,
 };
 #define NCOLS (sizeof(columns) / sizeof(columns[0]))
 
@@ -98,6 +123,11 @@ static const int exact_cols[] = { COL_ANON_MOVED, COL_FILE_MOVED, COL_LEFT,
 				  -1 };
 static const int predict_cols[] = { COL_PREDICTED, -1 };
 static const int also_cols[] = { COL_ALSO, -1 };
+static const int rc_table_cols[] = { COL_RECHARGED, COL_LEFT, COL_LEFT_BY,
+				     -1 };
+static const int rc_json_cols[] = { COL_RECHARGED, COL_RECHARGED_ANON,
+				    COL_RECHARGED_FILE, COL_LEFT, COL_LEFT_BY,
+				    COL_RSS_BEFORE, COL_RSS_AFTER, -1 };
 
 const struct mc_colinfo *mc_move_columns(size_t *n)
 {
@@ -105,17 +135,20 @@ const struct mc_colinfo *mc_move_columns(size_t *n)
 	return columns;
 }
 
-/* The defaults, with the columns of --exact, --dry-run and --also added. */
+/* The defaults, with the columns of --exact, --dry-run, --also and
+ * --recharge added (each once). */
 static const int *defaults(bool json, bool exact, bool predict, bool also)
 {
-	static int cols[NCOLS + 1];
+	static int cols[2 * NCOLS + 1];
 	size_t n = 0;
 	const int *lists[] = { json ? default_json_cols : default_cols,
 			       exact ? exact_cols : NULL,
 			       predict ? predict_cols : NULL,
-			       also ? also_cols : NULL };
+			       also ? also_cols : NULL,
+			       !mc_move_rc_asked() ? NULL
+			       : json ? rc_json_cols : rc_table_cols };
 
-	for (size_t l = 0; l < 4; l++)
+	for (size_t l = 0; l < 5; l++)
 		for (const int *c = lists[l]; c && *c >= 0; c++)
 			cols[n++] = *c;
 	if (json && (exact || predict))
@@ -204,6 +237,7 @@ static void add_row(struct mc_table *t, const struct mc_move *mv,
 	mc_cell_str(t, ln, COL_NOTE, r->note);
 	mc_cell_num(t, ln, COL_START, r->starttime != 0,
 		    (int64_t)r->starttime);
+	mc_move_rc_cells(t, ln, r, &rc_cols);
 }
 
 struct tally {
@@ -284,9 +318,10 @@ static void print_dests(const struct mc_move_runs *runs, FILE *out)
 			runs->v[k]->dst.path);
 }
 
-static void dry_summary(const struct mc_move *mv, const struct tally *s,
-			FILE *out)
+static void dry_summary(const struct mc_move_runs *runs,
+			const struct tally *s, FILE *out)
 {
+	const struct mc_move *mv = runs->v[0];
 	char moved[MC_SIZE_BUFSZ];
 
 	fprintf(out, ": %zu planned, %zu failed, %zu exited, %zu skipped; "
@@ -300,6 +335,7 @@ static void dry_summary(const struct mc_move *mv, const struct tally *s,
 	if (s->predict)
 		fprintf(out, "; predicted %s",
 			mc_size_human(moved, sizeof(moved), s->predicted));
+	mc_move_rc_summary(runs, out);
 	fputc('\n', out);
 }
 
@@ -312,7 +348,7 @@ static void print_summary(const struct mc_move_runs *runs,
 	fputs(mv->req.dry_run ? "dry run into " : "into ", out);
 	print_dests(runs, out);
 	if (mv->req.dry_run) {
-		dry_summary(mv, s, out);
+		dry_summary(runs, s, out);
 		return;
 	}
 	fprintf(out, ": %zu moved, %zu failed, %zu exited, %zu skipped",
@@ -323,9 +359,10 @@ static void print_summary(const struct mc_move_runs *runs,
 		fprintf(out, ", %zu not attempted", s->notatt);
 	if (v2(mv))
 		fprintf(out, "; charge did not move (cgroup v2 never moves "
-			"charges)");
+			"charges%s)", mv->req.recharge ? "" : "; see --recharge");
 	else if (mv->refused)
-		fprintf(out, "; charge did not move (refused by the kernel)");
+		fprintf(out, "; charge did not move (refused by the kernel%s)",
+			mv->req.recharge ? "" : "; see --recharge");
 	else if (s->measured)
 		fprintf(out, "; charge moved %s%s",
 			mc_size_human_signed(moved, sizeof(moved), s->charge),
@@ -335,6 +372,7 @@ static void print_summary(const struct mc_move_runs *runs,
 	if (s->exact)
 		fprintf(out, "; still charged to the source: %s (--exact)",
 			mc_size_human(moved, sizeof(moved), s->left));
+	mc_move_rc_summary(runs, out);
 	fputc('\n', out);
 }
 
@@ -375,6 +413,8 @@ static void summary_object(struct mc_table *t, const struct mc_move_runs *runs,
 {
 	const char *reason, *word;
 	char why[256];
+	uint64_t recharged;
+	bool rc_valid;
 
 	word = charge_word(runs->n ? runs->v[0] : NULL, why, sizeof(why),
 			   &reason);
@@ -387,8 +427,9 @@ static void summary_object(struct mc_table *t, const struct mc_move_runs *runs,
 	mc_extra_num(t, "planned", true, (int64_t)s->planned);
 	mc_extra_num(t, "not-attempted", true, (int64_t)s->notatt);
 	mc_extra_num(t, "charge-moved", s->measured, s->charge);
-	/* no recharge feature yet: never measured */
-	mc_extra_num(t, "recharged", false, 0);
+	/* the sum of RECHARGED; null without --recharge */
+	rc_valid = mc_move_rc_total(runs, &recharged);
+	mc_extra_num(t, "recharged", rc_valid, (int64_t)recharged);
 	mc_extra_str(t, "charge", word);
 	mc_extra_str(t, "reason", reason);
 }
@@ -423,8 +464,10 @@ void mc_move_report(const struct mc_ctx *c, struct mc_table *t,
 		for (size_t i = 0; i < runs->v[k]->nrecs; i++)
 			add_row(t, runs->v[k], &runs->v[k]->recs[i]);
 	print_doc(c, t, runs);
-	for (size_t k = 0; k < runs->n; k++)
+	for (size_t k = 0; k < runs->n; k++) {
 		print_failures(runs->v[k]);
+		mc_move_rc_warn(runs->v[k]);
+	}
 	count(runs, &s);
 	/* the summary is for people: stderr when stdout is for programs */
 	if (runs->n)
@@ -447,7 +490,7 @@ void mc_move_doc(const struct mc_ctx *c, struct mc_move_runs *runs)
 	mc_table_free(&t);
 }
 
-int mc_move_exit(const struct mc_move_runs *runs)
+static int move_exit(const struct mc_move_runs *runs)
 {
 	bool atomic = runs->n && runs->v[0]->req.atomic;
 	struct tally s;
@@ -467,4 +510,9 @@ int mc_move_exit(const struct mc_move_runs *runs)
 		return MC_EXIT_OK;
 	/* a dry run's planned processes stand for the ones it would move */
 	return s.moved || s.planned ? MC_EXIT_PARTIAL : MC_EXIT_FAIL;
+}
+
+int mc_move_exit(const struct mc_move_runs *runs)
+{
+	return mc_move_rc_exit(runs, move_exit(runs));
 }

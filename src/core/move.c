@@ -14,6 +14,7 @@
 #include "core/lock.h"
 #include "core/plan.h"
 #include "core/proc.h"
+#include "core/rcstep.h"
 #include "core/step.h"
 
 /* --exact needs page attribution (root); a dry run predicts with it when it
@@ -208,7 +209,8 @@ static int set_charge(struct mc_move *mv, struct mc_error *e)
 	if (mc_plan_require(mv, e) < 0)
 		return -1;
 	if (mv->refused)
-		mc_step_notice(mv, "charge will not move: %s", mv->refused_why);
+		mc_step_notice(mv, "charge will not move: %s%s",
+			       mv->refused_why, mc_plan_recharge_hint(mv));
 	return 0;
 }
 
@@ -353,7 +355,9 @@ static bool anything_to_do(const struct mc_move *mv)
 	if (mv->from >= 0)
 		return true;
 	for (size_t i = 0; i < mv->nrecs; i++)
-		if (mv->recs[i].status == MC_PLANNED)
+		if (mv->recs[i].status == MC_PLANNED ||
+		    /* already in DEST: --recharge re-runs */
+		    (mv->recs[i].status == MC_SKIPPED && mv->req.recharge))
 			return true;
 	return false;
 }
@@ -428,6 +432,8 @@ int mc_move_run(struct mc_move *mv, struct mc_error *e)
 	if (needs_rollback(mv))
 		rollback(mv);
 	rc = restore_all(mv, &re);
+	/* the knob is back: recharge takes time; DEST stays locked */
+	mc_rcstep_run(mv);
 	unlock_all(mv);
 	if (rc < 0) {
 		*e = re;
@@ -446,6 +452,7 @@ void mc_move_free(struct mc_move *mv)
 	}
 	if (mv->also)
 		mc_also_free(mv->also);
+	mc_rcstep_free(mv);
 	free(mv->recs);
 	for (size_t i = 0; i < mv->norigins; i++) {
 		struct mc_origin *o = &mv->origins[i];

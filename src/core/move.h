@@ -22,6 +22,9 @@
 
 #define MC_FROM_PASSES 8	/* DESIGN: re-read SRC at most 8 times */
 
+struct mc_rc_rec;	/* --recharge: one process's result (rcstep.h) */
+struct mc_rc_hooks;	/* the recharge module's calls (rcstep.h) */
+
 /* What the engine measures per process: the columns shown ask for it. */
 enum mc_measure {
 	MC_MEASURE_COMM = 1 << 0,	/* command name (/proc/PID/status) */
@@ -107,6 +110,8 @@ struct mc_move_rec {
 	/* --dry-run: what the kernel would move under the mode */
 	bool have_predicted;
 	uint64_t predicted;
+	/* --recharge: the recharge of its pages, once it ran (rcstep.h) */
+	struct mc_rc_rec *rc;
 };
 
 /* What the caller asks for. The engine copies it and never changes it. */
@@ -128,6 +133,10 @@ struct mc_move_req {
 	bool charge_given;			/* --charge on the command line */
 	bool force;				/* --force: PID 1 may move */
 	const char *also;			/* --also LIST, or NULL */
+	unsigned recharge;			/* --recharge: MC_RECHARGE_*
+						 * bits, 0 without it */
+	uint64_t rate;				/* --rate in bytes/s, 0: none */
+	const struct mc_rc_hooks *rc_hooks;	/* NULL: the module */
 };
 
 /* The run's state. Every descriptor is -1 until it is opened, so

@@ -11,6 +11,7 @@
 
 #include "core/dest.h"
 #include "core/from.h"
+#include "core/rcstep.h"
 #include "core/size.h"
 #include "core/step.h"
 
@@ -26,14 +27,23 @@ void mc_plan_warn_v2(struct mc_move *mv)
 {
 	if (mv->req.h->type == MC_V2 && mv->req.charge_given &&
 	    mv->req.mode != MC_CHARGE_NONE && mv->req.mode != MC_CHARGE_KEEP)
-		mc_step_notice(mv, "charge will not move: %s",
-			       mv->refused_why);
+		mc_step_notice(mv, "charge will not move: %s%s",
+			       mv->refused_why, mc_plan_recharge_hint(mv));
+}
+
+const char *mc_plan_recharge_hint(const struct mc_move *mv)
+{
+	return mv->req.recharge ? ""
+				: " (memcg move --recharge moves it itself)";
 }
 
 int mc_plan_require(struct mc_move *mv, struct mc_error *e)
 {
 	if (!mv->req.require_charge)
 		return 0;
+	/* with --recharge, memcg moves the charge itself where it can */
+	if (mv->req.recharge)
+		return mc_rcstep_require(mv, e);
 	if (mv->refused) {
 		mv->require_failed = true;
 		return mc_errx(e, EINVAL, "cannot move charges: %s%s",
@@ -185,5 +195,6 @@ int mc_plan_dry_run(struct mc_move *mv, struct mc_error *e)
 			continue;
 		predict(mv, &mv->recs[i]);
 	}
+	mc_rcstep_run(mv);
 	return 0;
 }

@@ -25,6 +25,10 @@ void mc_plan_note_denied(struct mc_move *mv);
  * SRC cannot be read. */
 int mc_plan_denied(struct mc_move *mv, bool predicted, struct mc_error *e);
 
+/* Where the kernel will not move charge: the words that point at
+ * --recharge, when it was not asked for (empty otherwise). */
+const char *mc_plan_recharge_hint(const struct mc_move *mv);
+
 /* Validate, predict and change nothing: no lock, no knob write. */
 int mc_plan_dry_run(struct mc_move *mv, struct mc_error *e);
 

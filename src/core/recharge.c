@@ -419,12 +419,20 @@ struct rc_snap {
 	uint64_t src_anon, src_file, dst_anon, dst_file, rss;
 };
 
+/* The task whose /proc files show the process's memory: a leader that
+ * exited has no mm, and its pagemap and maps read empty; a live thread's
+ * show the same address space. */
+static pid_t task_of(const struct mc_recharge_req *req)
+{
+	return req->tid ? req->tid : req->pid;
+}
+
 static int snap(struct rc_run *r, struct mc_pages *ctx, struct rc_snap *s,
 		struct mc_error *e)
 {
 	struct mc_pages_result pr = { 0 };
 	const struct mc_pages_cgroup *c;
-	int rc = mc_pages_attribute(ctx, r->req->pid, &pr, e);
+	int rc = mc_pages_attribute(ctx, task_of(r->req), &pr, e);
 
 	memset(s, 0, sizeof(*s));
 	if (rc == 0) {
@@ -534,7 +542,7 @@ static int recharge(struct rc_run *r, struct mc_pages *ctx,
 	struct rc_snap before;
 
 	if (init_policy(r, e) < 0 ||
-	    rc_frames_open(&r->f, r->req->m, r->req->pid, r->req->src_ino,
+	    rc_frames_open(&r->f, r->req->m, task_of(r->req), r->req->src_ino,
 			   r->req->dst->ino, e) < 0 ||
 	    snap(r, ctx, &before, e) < 0 ||
 	    rc_plan_build(&r->plan, &r->pol, &r->f, e) < 0 ||

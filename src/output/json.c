@@ -21,6 +21,35 @@ static struct json_object *string(const char *s)
 	return v;
 }
 
+/* A SIZES cell's "key=bytes,..." as {"key": bytes, ...}. */
+static struct json_object *sizes(const char *text)
+{
+	struct json_object *o = json_object_new_object();
+	char *copy = strdup(text), *save = NULL, *kv;
+
+	for (kv = copy ? strtok_r(copy, ",", &save) : NULL; o && kv;
+	     kv = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(kv, '=');
+		struct json_object *v;
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		v = json_object_new_int64(strtoll(eq + 1, NULL, 10));
+		if (!v || json_object_object_add(o, kv, v) < 0) {
+			json_object_put(v);
+			json_object_put(o);
+			o = NULL;
+		}
+	}
+	if (!copy) {
+		json_object_put(o);
+		o = NULL;
+	}
+	free(copy);
+	return o;
+}
+
 /* NULL is JSON null; *nomem says whether a value could not be made. */
 static struct json_object *value(const struct mc_table *t,
 				 const struct mc_line *ln, size_t i,
@@ -38,6 +67,9 @@ static struct json_object *value(const struct mc_table *t,
 		if (!*c->str)
 			return NULL;
 		v = string(c->str);
+		break;
+	case MC_COL_SIZES:
+		v = sizes(c->str);
 		break;
 	case MC_COL_BOOL:
 		v = json_object_new_boolean(c->num != 0);

@@ -198,6 +198,27 @@ void mc_cell_bool(struct mc_table *t, struct mc_line *ln, int id, bool v)
 	mc_cell_num(t, ln, id, true, v);
 }
 
+/* The text is made now, the way the table prints it: "key:size" joined by
+ * ',' (human sizes, or bytes with -b); under -J "key=bytes", which the JSON
+ * writer turns into an object. */
+void mc_cell_sizes(struct mc_table *t, struct mc_line *ln, int id,
+		   const char *const *keys, const uint64_t *bytes, size_t n)
+{
+	char text[1024] = "", v[MC_SIZE_BUFSZ];
+	size_t len = 0;
+
+	for (size_t i = 0; i < n && len < sizeof(text); i++) {
+		if (t->json || t->bytes)
+			mc_fmt_i64(v, (int64_t)bytes[i]);
+		else
+			mc_size_human(v, sizeof(v), bytes[i]);
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"%s%s%c%s", i ? "," : "", keys[i],
+					t->json ? '=' : ':', v);
+	}
+	mc_cell_str(t, ln, id, text);
+}
+
 const char *mc_cell_text(const struct mc_table *t, const struct mc_line *ln,
 			 size_t i, char *buf, size_t len)
 {
@@ -207,6 +228,7 @@ const char *mc_cell_text(const struct mc_table *t, const struct mc_line *ln,
 		return NULL;
 	switch (t->info[t->cols[i]].kind) {
 	case MC_COL_STR:
+	case MC_COL_SIZES:
 		return c->str;
 	case MC_COL_BOOL:
 		return c->num ? "yes" : "no";

@@ -19,6 +19,8 @@ enum mc_col_kind {
 	MC_COL_NUM,	/* integer printed as is (PID, microseconds) */
 	MC_COL_SIZE,	/* bytes: human by default, exact with -b and in JSON */
 	MC_COL_BOOL,	/* yes/no; JSON true/false */
+	MC_COL_SIZES,	/* bytes by key: "a:2M,b:10M" in a table (exact
+			 * with -b), an object {"a": N, "b": N} in JSON */
 };
 
 /* How a column prints in a table on a terminal (JSON, raw and pairs
@@ -105,6 +107,10 @@ void mc_cell_num(struct mc_table *t, struct mc_line *ln, int id, bool valid,
 void mc_cell_size(struct mc_table *t, struct mc_line *ln, int id, bool valid,
 		  int64_t v);
 void mc_cell_bool(struct mc_table *t, struct mc_line *ln, int id, bool v);
+/* A SIZES cell: n keys (literals or strings that outlive the call) with
+ * their bytes, in this order; n = 0 is an empty cell, {} in JSON. */
+void mc_cell_sizes(struct mc_table *t, struct mc_line *ln, int id,
+		   const char *const *keys, const uint64_t *bytes, size_t n);
 
 /* An object of typed key/values that the JSON document carries after the
  * rows, {"NAME": [...], "name": {...}} (a command's summary); the other

@@ -258,6 +258,14 @@ values_named() {
 values_named "completion offers --charge values from move --help" \
 	"$("$bin" move --help | grep -A3 -e '--charge')" \
 	"$(offers "$bin" move --charge "")"
+values_named "completion offers --recharge values from move --help" \
+	"$("$bin" move --help | grep -A3 -e '--recharge')" \
+	"$(offers "$bin" move --recharge "")"
+if [ "$(offers "$bin" move --recharge "" | sort | tr '\n' ' ')" = "all anon file " ]; then
+	ok "completion offers anon, file and all for --recharge"
+else
+	fail "completion offers '$(offers "$bin" move --recharge "" | tr '\n' ' ')' for --recharge"
+fi
 values_named "completion offers charge's modes from its usage line" \
 	"$("$bin" charge --help | head -n1)" \
 	"$(offers "$bin" --sysroot "$tmp" charge /batch "")"

@@ -62,6 +62,24 @@ check "none with --require-charge" 2 "asks for nothing" \
 	"$memcg" move --charge none --require-charge /x 1
 check "unknown column" 2 "unknown column 'NOPE'" "$memcg" move -o PID,NOPE /x 1
 check "bad --wait" 2 "--wait: 'soon'" "$memcg" move --wait soon /x 1
+check "bad --recharge" 2 "--recharge: 'bogus' is not one of anon, file, all" \
+	"$memcg" move --recharge bogus /x 1
+check "--recharge none" 2 "--recharge: 'none' is not one of" \
+	"$memcg" move --recharge none /x 1
+check "empty --recharge=" 2 "--recharge: '' is not one of" \
+	"$memcg" move --recharge= /x 1
+check "--recharge twice" 2 "--recharge may be given once" \
+	"$memcg" move --recharge anon --recharge file /x 1
+check "--rate 0" 2 "--rate: '0' is not a positive number" \
+	"$memcg" move --recharge all --rate 0 /x 1
+check "--rate x" 2 "--rate: 'x' is not a positive number" \
+	"$memcg" move --recharge all --rate x /x 1
+check "--rate negative" 2 "--rate: '-5' is not a positive number" \
+	"$memcg" move --recharge all --rate=-5 /x 1
+check "--rate 10abc" 2 "--rate: '10abc' is not a positive number" \
+	"$memcg" move --recharge all --rate 10abc /x 1
+check "--rate without --recharge" 2 "--rate limits --recharge" \
+	"$memcg" move --rate 10 /x 1
 check "move under --sysroot" 2 "only --dry-run" "$memcg" --sysroot /nonexistent move /x 1
 check "charge without CGROUP" 2 "expected CGROUP" "$memcg" charge
 check "charge bad mode" 2 "'most' is not one of" "$memcg" charge /x most

@@ -1,6 +1,7 @@
 /* Test workload: holds a known amount of memory of each kind, then waits.
  *
- *   memcg-workload [--thp no|default] [--stride N] [--anon MIB]
+ *   memcg-workload [--thp no|default|yes] [--stride N] [--split yes|no]
+ *                  [--anon MIB]
  *                  [--map FILE:MIB] [--read FILE:MIB]
  *                  [--sysv MIB] [--posix NAME:MIB] [--threads N]
  *                  [--children N] [--hold SECONDS]
@@ -8,8 +9,14 @@
  * --thp     for the --anon options after it: "no" (the default) advises
  *           MADV_NOHUGEPAGE, "default" gives no advice (the system's
  *           setting decides; collapse is allowed), "yes" MADV_HUGEPAGE
- *           (huge pages from the first touch)
+ *           (huge pages from the first touch); with "default" and "yes" the
+ *           memory starts on a 2 MiB boundary, as a huge-page-aware
+ *           allocator places it (older kernels do not align it themselves)
  * --stride  for the --anon options after it: write one page in N
+ * --split   for the --anon options after it: "yes" maps each huge page
+ *           with small page table entries once touched (the huge page
+ *           stays whole), as a partial mprotect leaves it; the kernel's
+ *           charge moving skips such pages (docs §2.3)
  * --anon    private anonymous memory, every page written (or one in N)
  * --map     a file created at FILE, MIB long, mapped shared and every page
  *           read through the mapping (a tmpfs path gives shmem pages)
@@ -23,11 +30,15 @@
  * --hold    exit after this many seconds (default: wait for a signal)
  *
  * Prints "ready PID" on stdout once everything is touched; tests wait for it.
+ * SIGUSR1 reads every page of the --map files again through their mappings
+ * (pages dropped meanwhile fault back in) and prints "touched", so a test
+ * can make the process use its memory once more.
  * The SysV segment is marked for removal at once so it never outlives us. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +95,18 @@ static void touch_write(char *p, size_t len)
 
 static int anon_thp;		/* --thp: 0 no, 1 default, 2 yes */
 static size_t anon_stride = 1;	/* --stride */
+static int anon_split;		/* --split */
+
+/* Split the huge page mappings of [p, p + len) into page table entries:
+ * protect one small page of each 2 MiB differently, then give it back
+ * (the mappings merge again, the huge pages stay huge, mapped small). */
+static void split_mappings(char *p, size_t len)
+{
+	for (size_t off = 0; off + 2 * MIB <= len; off += 2 * MIB) {
+		mprotect(p + off, 4096, PROT_READ);
+		mprotect(p + off, 4096, PROT_READ | PROT_WRITE);
+	}
+}
 
 static volatile char sink;
 static void touch_read(const char *p, size_t len)
@@ -106,10 +129,29 @@ static int make_file(const char *path, size_t len)
 	return fd;
 }
 
+/* len bytes of anonymous memory starting on a huge page boundary: map 2 MiB
+ * more and unmap the edges. */
+static char *map_aligned(size_t len)
+{
+	size_t huge = 2 * MIB;
+	char *p = mmap(NULL, len + huge, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *a;
+
+	if (p == MAP_FAILED)
+		return p;
+	a = (char *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
+	if (a > p)
+		munmap(p, (size_t)(a - p));
+	munmap(a + len, (size_t)(p + huge - a));
+	return a;
+}
+
 static void do_anon(size_t len)
 {
-	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p = anon_thp ? map_aligned(len)
+			   : mmap(NULL, len, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		die("cannot map anonymous memory", "anon");
 	/* Small pages only unless asked: the tests count pages, and THP
@@ -119,7 +161,17 @@ static void do_anon(size_t len)
 		madvise(p, len, anon_thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 	for (size_t off = 0; off < len; off += 4096 * anon_stride)
 		p[off] = (char)(off / 4096 + 1);
+	if (anon_split)
+		split_mappings(p, len);
 }
+
+/* The --map mappings, for SIGUSR1. */
+#define MAXMAPS 16
+static struct {
+	const char *p;
+	size_t len;
+} maps[MAXMAPS];
+static int nmaps;
 
 static void do_map(char *spec)
 {
@@ -132,6 +184,18 @@ static void do_map(char *spec)
 		die("cannot map", path);
 	touch_read(p, len);
 	close(fd);
+	if (nmaps < MAXMAPS)
+		maps[nmaps++] = (typeof(maps[0])){ p, len };
+}
+
+/* Only async-signal-safe calls: reads of memory and write(2). */
+static void on_usr1(int sig)
+{
+	(void)sig;
+	for (int i = 0; i < nmaps; i++)
+		touch_read(maps[i].p, maps[i].len);
+	if (write(1, "touched\n", 8) < 0)
+		_exit(1);
 }
 
 static void do_read(char *spec)
@@ -205,6 +269,9 @@ int main(int argc, char **argv)
 		    !strcmp(v, "default") || !strcmp(v, "yes")))
 			anon_thp = !strcmp(v, "default") ? 1 :
 				   !strcmp(v, "yes") ? 2 : 0;
+		else if (!strcmp(o, "--split") && (!strcmp(v, "yes") ||
+						    !strcmp(v, "no")))
+			anon_split = !strcmp(v, "yes");
 		else if (!strcmp(o, "--stride") && atoi(v) > 0)
 			anon_stride = (size_t)atoi(v);
 		else if (!strcmp(o, "--anon"))
@@ -248,6 +315,7 @@ int main(int argc, char **argv)
 				pause();
 		}
 	}
+	signal(SIGUSR1, on_usr1);
 	printf("ready %d\n", (int)getpid());
 	fflush(stdout);
 	if (leader_exit && threads > 0)

@@ -243,6 +243,52 @@ static void extra_object(void **state)
 	mc_table_free(&t);
 }
 
+/* A SIZES column: "key:size,..." in a table (bytes with -b), an object of
+ * numbers in JSON, {} when it has no keys, null when not set. */
+static char *sizes_doc(int json, int bytes, size_t n)
+{
+	static const struct mc_colinfo by[] = {
+		{ "BY", 0, 0, MC_COL_SIZES, "bytes by key", 0 },
+	};
+	static const int d[] = { 0, -1 };
+	static const char *const keys[] = { "sparse", "limit" };
+	static const uint64_t v[] = { 2097152, 10485760 };
+	struct mc_out_opts o = { .json = json, .bytes = bytes,
+				 .noheadings = 1 };
+	struct mc_table t;
+	struct mc_error e;
+	char *s;
+
+	assert_int_equal(mc_table_init(&t, "rows", by, 1, d, &o, &e), 0);
+	mc_cell_sizes(&t, mc_table_line(&t, NULL), 0, keys, v, n);
+	mc_table_line(&t, NULL);
+	s = print(&t);
+	mc_table_free(&t);
+	return s;
+}
+
+static void sizes_column(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = sizes_doc(0, 0, 2);
+	assert_non_null(strstr(s, "sparse:2M,limit:10M"));
+	free(s);
+	s = sizes_doc(0, 1, 2);
+	assert_non_null(strstr(s, "sparse:2097152,limit:10485760"));
+	free(s);
+	s = sizes_doc(1, 0, 2);
+	assert_non_null(strstr(s, "\"by\": {"));
+	assert_non_null(strstr(s, "\"sparse\": 2097152"));
+	assert_non_null(strstr(s, "\"limit\": 10485760"));
+	assert_non_null(strstr(s, "\"by\": null"));
+	free(s);
+	s = sizes_doc(1, 0, 0);
+	assert_non_null(strstr(s, "\"by\": {\n"));
+	free(s);
+}
+
 /* A table without lines still shows its columns; -n shows nothing. */
 static void empty_table_has_header(void **state)
 {
@@ -409,6 +455,7 @@ int main(void)
 		cmocka_unit_test(human_and_bytes),
 		cmocka_unit_test(json_children),
 		cmocka_unit_test(extra_object),
+		cmocka_unit_test(sizes_column),
 		cmocka_unit_test(tree_lines),
 		cmocka_unit_test(empty_document),
 		cmocka_unit_test(empty_table_has_header),

@@ -1,12 +1,14 @@
 # vm-lib.sh — host side of the vm test tier, sourced by run-guest (bash).
 #
-# Fetches Debian kernels into a cache, builds an initramfs holding busybox,
-# memcg, the test workload and scripts, and boots it under qemu without
-# KVM. Kept apart from run-guest so other scripts can reuse the pieces.
+# Fetches Debian kernels into a cache (the image, and the modules the guest
+# needs for its disk), builds an initramfs holding busybox, memcg, the test
+# workload, those modules and the scripts, an ext4 disk image, and boots it
+# under qemu without KVM. Kept apart from run-guest so other scripts can
+# reuse the pieces.
 
 VM_CACHE="${MEMCG_VM_CACHE:-/var/cache/memcg-vm}"
 VM_HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-VM_PACKAGES="qemu-system-x86 busybox-static cpio"
+VM_PACKAGES="qemu-system-x86 busybox-static cpio e2fsprogs xz-utils"
 
 vm_say() { printf 'run-guest: %s\n' "$*" >&2; }
 
@@ -23,7 +25,9 @@ vm_skip() {
 vm_have_tools() {
 	command -v qemu-system-x86_64 >/dev/null &&
 		command -v busybox >/dev/null &&
-		command -v cpio >/dev/null
+		command -v cpio >/dev/null &&
+		command -v mkfs.ext4 >/dev/null &&
+		command -v xz >/dev/null
 }
 
 # Install what is missing; skip (not fail) when that is impossible, since
@@ -81,8 +85,56 @@ vm_newest_cached() {
 		awk -F/ '{print $(NF-1)}' | grep -E "$pattern" | sort -V | tail -n 1
 }
 
-# Download one kernel package and keep only its image. apt-get download
-# runs as the _apt user when it exists, so the directory must be its.
+# The modules the guest loads for its ext4 disk on virtio (tmpfs cannot
+# show a page-out's refault from disk): the block driver, the file system,
+# the crc32c that ext4's checksums ask the crypto API for (no modprobe in
+# the guest to fetch it on demand), and the PCI transport where it is a
+# module. What they depend on comes along; a built-in one has no file.
+VM_DISK_MODULES="virtio_pci virtio_blk crc32c_generic ext4"
+
+# vm_module_add TREE DIR NAME: copy module NAME (and first what it depends
+# on, by its .modinfo "depends=") from the extracted TREE into DIR,
+# decompressed, appending to DIR/order in load order.
+vm_module_add() {
+	local tree="$1" dir="$2" name="$3" f dep
+	[ -e "$dir/$name.ko" ] && return 0
+	f="$(find "$tree" \( -name "$name.ko*" -o -name "${name//_/-}.ko*" \) | head -n 1)"
+	[ -n "$f" ] || return 0
+	case "$f" in
+	*.xz) xz -dc "$f" >"$dir/$name.ko" ;;
+	*.zst) zstd -qdc "$f" >"$dir/$name.ko" ;;
+	*) cp "$f" "$dir/$name.ko" ;;
+	esac
+	for dep in $(tr '\0' '\n' <"$dir/$name.ko" | sed -n 's/^depends=//p' | tr ',' ' '); do
+		vm_module_add "$tree" "$dir" "$dep"
+	done
+	echo "$name" >>"$dir/order"
+}
+
+# vm_extract_modules DEB DIR: the disk modules of kernel package DEB.
+vm_extract_modules() {
+	local deb="$1" dir="$2" tree m
+	tree="$(mktemp -d)"
+	# only the directories where these modules and their dependencies
+	# live; a pattern that matches nothing is not an error
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tree" --wildcards \
+		'./lib/modules/*/kernel/drivers/block/virtio_blk.ko*' \
+		'./lib/modules/*/kernel/drivers/virtio/*' \
+		'./lib/modules/*/kernel/fs/ext4/*' './lib/modules/*/kernel/fs/jbd2/*' \
+		'./lib/modules/*/kernel/fs/mbcache.ko*' './lib/modules/*/kernel/lib/*' \
+		'./lib/modules/*/kernel/crypto/*' 2>/dev/null || true
+	mkdir -p "$dir"
+	: >"$dir/order"
+	for m in $VM_DISK_MODULES; do
+		vm_module_add "$tree" "$dir" "$m"
+	done
+	rm -rf "$tree"
+	grep -qx ext4 "$dir/order"
+}
+
+# Download one kernel package and keep its image and its disk modules.
+# apt-get download runs as the _apt user when it exists, so the directory
+# must be its.
 vm_download_kernel() {
 	local pkg="$1" dest="$VM_CACHE/kernels/$1" tmp deb
 	mkdir -p "$VM_CACHE/kernels"
@@ -96,6 +148,7 @@ vm_download_kernel() {
 	(cd "$tmp" && dpkg-deb --fsys-tarfile "$deb" | tar -x --wildcards './boot/vmlinuz-*')
 	mkdir -p "$tmp/out"
 	mv "$tmp"/boot/vmlinuz-* "$tmp/out/vmlinuz"
+	vm_extract_modules "$deb" "$tmp/out/modules" || vm_say "$pkg: no ext4 module found"
 	basename "$deb" >"$tmp/out/package"
 	# rename is atomic: a concurrent run sees the whole kernel or none
 	mv -T "$tmp/out" "$dest" 2>/dev/null || true
@@ -121,7 +174,10 @@ vm_kernel() {
 		[ -n "$pkg" ] || return 1
 		vm_say "using cached $pkg"
 	fi
-	if [ ! -s "$VM_CACHE/kernels/$pkg/vmlinuz" ]; then
+	# a kernel cached before the guests had a disk lacks its modules
+	if [ ! -s "$VM_CACHE/kernels/$pkg/vmlinuz" ] ||
+		[ ! -f "$VM_CACHE/kernels/$pkg/modules/order" ]; then
+		rm -rf "${VM_CACHE:?}/kernels/$pkg"
 		vm_say "fetching $pkg into $VM_CACHE"
 		if ! vm_download_kernel "$pkg"; then
 			# offline: an older kernel of the series still tests the same
@@ -159,6 +215,11 @@ vm_fill_root() {
 	done
 	vm_copy_program "$root" "$memcg" /usr/bin/memcg
 	vm_copy_program "$root" "$workload" /usr/bin/memcg-workload
+	# the disk's modules, loaded by init in this order
+	if [ -n "${VM_MODULES:-}" ] && [ -f "$VM_MODULES/order" ]; then
+		mkdir -p "$root/vmtest/modules"
+		cp "$VM_MODULES"/*.ko "$VM_MODULES/order" "$root/vmtest/modules/" 2>/dev/null || true
+	fi
 	install -m 755 "$VM_HERE/guest/init" "$root/init"
 	install -m 644 "$VM_HERE/guest/lib.sh" "$VM_HERE/guest/json.awk" "$root/vmtest/"
 	for s in "$@"; do
@@ -176,13 +237,25 @@ vm_build_initramfs() {
 	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$out"
 }
 
-# Boot KERNEL with INITRD and the kernel options APPEND (may be empty),
-# console on stdout (carriage returns dropped).
+# vm_make_disk IMAGE MIB: an empty ext4 file system in a sparse file, made
+# by mkfs.ext4 -d from an empty directory (no loop mount, no root needed).
+vm_make_disk() {
+	local img="$1" mib="$2" empty
+	empty="$(mktemp -d)"
+	rm -f "$img"
+	mkfs.ext4 -q -F -L memcg-vm -d "$empty" "$img" "${mib}M" >&2
+	rmdir "$empty"
+}
+
+# Boot KERNEL with INITRD and the kernel options APPEND (may be empty), and
+# DISK (may be empty) as a virtio disk, console on stdout (carriage returns
+# dropped).
 vm_boot() {
-	local kernel="$1" initrd="$2" timeout="$3" append="${4:-}"
+	local kernel="$1" initrd="$2" timeout="$3" append="${4:-}" disk="${5:-}"
 	timeout --kill-after=10 "$timeout" \
 		qemu-system-x86_64 -accel tcg -m 1024 -smp 2 \
 		-kernel "$kernel" -initrd "$initrd" \
+		${disk:+-drive "file=$disk,if=virtio,format=raw"} \
 		-append "console=ttyS0 panic=-1 quiet${append:+ $append}" \
 		-nographic -no-reboot -nodefaults -serial stdio -monitor none \
 		</dev/null | tr -d '\r'

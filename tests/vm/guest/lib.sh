@@ -326,10 +326,63 @@ jnum() {
 	jget "$1" "processes.$row.$3"
 }
 
+# ---- recharge --------------------------------------------------------
+
+# The ext4 disk that init mounted (tmpfs cannot show a page-out's refault).
+DISK=/mnt/disk
+need_disk() {
+	grep -q " $DISK ext4 " /proc/mounts || skip "no ext4 disk in this guest"
+}
+
+# Recharge needs transparent huge pages and kpagecgroup.
+need_recharge() {
+	[ -r /sys/kernel/mm/transparent_hugepage/hpage_pmd_size ] ||
+		skip "no transparent huge pages in this kernel"
+	[ -r /proc/kpagecgroup ] || skip "no /proc/kpagecgroup in this kernel"
+}
+
+rss_of() { awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$1/status"; }
+
+# grew_below WHAT BEFORE AFTER PERCENT: AFTER - BEFORE < BEFORE * PERCENT%
+grew_below() {
+	[ $(($3 - $2)) -lt $(($2 * $4 / 100)) ] ||
+		fail "$1: RSS $2 -> $3, grew by $(($3 - $2)), not below $4%"
+	note "ok: $1: RSS $(mib "$2") -> $(mib "$3")"
+}
+
+# jleft NAME PID REASON: bytes of LEFT-BY for REASON (0 when absent; the
+# object itself must be there).
+jleft() {
+	local row v
+	row=$(jrow "$1" "$2")
+	[ "$(jtype "$1" "processes.$row.left-by")" = object ] ||
+		fail "left-by of PID $2 is $(jtype "$1" "processes.$row.left-by"), not an object"
+	v=$(jget "$1" "processes.$row.left-by.$3")
+	echo "${v:-0}"
+}
+
+# thp_madvise: huge pages only where a mapping asks for them, for this
+# scenario (restored on exit), so that memory a workload touches sparsely
+# stays in small pages instead of being filled by huge pages at fault time
+# (the kernel's "always").
+THP=/sys/kernel/mm/transparent_hugepage/enabled
+THP_WAS=""
+thp_madvise() {
+	THP_WAS=$(sed 's/.*\[\(.*\)\].*/\1/' "$THP")
+	echo madvise >"$THP" || fail "cannot set $THP"
+	note "transparent_hugepage/enabled: $THP_WAS -> madvise"
+}
+
+# where_pid NAME PID: memcg where -J PID, flattened into /tmp/NAME.flat.
+where_pid() {
+	json_run "$1" where "$2"
+}
+
 # ---- cleanup ---------------------------------------------------------
 
 cleanup() {
 	local p i
+	[ -z "$THP_WAS" ] || echo "$THP_WAS" >"$THP"
 	for p in $WL_PIDS; do kill -KILL "$p" 2>/dev/null || true; done
 	for p in $WL_PIDS; do wait "$p" 2>/dev/null || true; done
 	for p in $SCRATCH_FILES; do rm -f "$p"; done
