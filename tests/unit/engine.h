@@ -6,7 +6,7 @@
 #ifndef MEMCG_UNIT_ENGINE_H
 #define MEMCG_UNIT_ENGINE_H
 
-#include "unit.h"
+#include "fixture.h"
 
 #include <dirent.h>
 #include <signal.h>
@@ -42,7 +42,6 @@ static struct {
 
 static volatile sig_atomic_t stop;
 static struct mc_move mv;
-static char root[64];
 
 /* Entries in the run directory: the knob's state files. */
 static inline int state_files(void)
@@ -154,24 +153,6 @@ static struct mc_hier hier = { .type = MC_V1, .target = "/cg", .root = "/",
 			       .memory = true };
 static struct mc_mounts mounts = { .h = &hier, .n = 1 };
 
-/* Write text to root/rel, creating the directories on the way. */
-static inline void fixture_write(const char *rel, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	for (char *s = path + strlen(root) + 1; (s = strchr(s, '/')); s++) {
-		*s = '\0';
-		assert_true(mkdir(path, 0700) == 0 || errno == EEXIST);
-		*s = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
 /* A cgroup handle on the directory root/cg/name (made with its parents),
  * with an empty cgroup.procs; dir is the real path, as the knob's record
  * and the lock need it. On v2 it gets a cgroup.type too: every v2 cgroup
@@ -266,8 +247,7 @@ static inline int sysroot_setup(void **state)
 	stop = 0;
 	/* hier is shared by the tests of one executable: start from v1 */
 	hier.type = MC_V1;
-	strcpy(root, "/tmp/memcg-unit-XXXXXX");
-	assert_non_null(mkdtemp(root));
+	fixture_tree("unit");
 	snprintf(dir, sizeof(dir), "%s/run", root);
 	setenv("MEMCG_RUNDIR", dir, 1);
 	snprintf(dir, sizeof(dir), "%s/cg", root);

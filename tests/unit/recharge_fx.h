@@ -8,11 +8,9 @@
 #ifndef MEMCG_UNIT_RECHARGE_FX_H
 #define MEMCG_UNIT_RECHARGE_FX_H
 
-#include "unit.h"
+#include "fixture.h"
 
-#include <ftw.h>
 #include <inttypes.h>
-#include <sys/stat.h>
 #include <sys/uio.h>
 
 #include "core/recharge_impl.h"
@@ -32,7 +30,6 @@
  * at 0x10000 and up, one range's worth apart */
 #define VPN0	UINT64_C(0x200)
 
-static char root[64];
 static struct mc_mounts mounts;
 static struct mc_cgroup dst;
 static uint64_t src_ino;
@@ -50,46 +47,10 @@ static struct {
 	uint64_t next_pfn;	/* frames for the holes a collapse fills */
 } k;
 
-static const char *at(const char *rel)
-{
-	static char path[4][512];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(path[i], sizeof(path[i]), "%s%s", root, rel);
-	return path[i];
-}
-
-static void put_text(const char *rel, const char *text)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s", at(rel));
-	for (char *s = path + strlen(root) + 1; (s = strchr(s, '/')); s++) {
-		*s = '\0';
-		mkdir(path, 0755);
-		*s = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
-static void put_u64(const char *rel, uint64_t i, uint64_t v)
-{
-	int fd = open(at(rel), O_RDWR | O_CREAT, 0644);
-
-	assert_true(fd >= 0);
-	assert_int_equal(pwrite(fd, &v, 8, (off_t)(i * 8)), 8);
-	close(fd);
-}
-
 static uint64_t get_u64(const char *rel, uint64_t i)
 {
 	uint64_t v = 0;
-	int fd = open(at(rel), O_RDONLY);
+	int fd = open(fixture_path(rel), O_RDONLY);
 
 	assert_true(fd >= 0);
 	assert_true(pread(fd, &v, 8, (off_t)(i * 8)) >= 0);
@@ -102,12 +63,12 @@ static uint64_t get_u64(const char *rel, uint64_t i)
 static void page(uint64_t vpn, uint64_t entry, uint64_t ino, uint64_t flags,
 		 uint64_t count)
 {
-	put_u64("/proc/4242/pagemap", vpn, entry);
+	fixture_u64("/proc/4242/pagemap", vpn, entry);
 	if (!(entry & PRESENT))
 		return;
-	put_u64("/proc/kpagecgroup", entry & RC_PM_PFN, ino);
-	put_u64("/proc/kpageflags", entry & RC_PM_PFN, flags);
-	put_u64("/proc/kpagecount", entry & RC_PM_PFN, count);
+	fixture_u64("/proc/kpagecgroup", entry & RC_PM_PFN, ino);
+	fixture_u64("/proc/kpageflags", entry & RC_PM_PFN, flags);
+	fixture_u64("/proc/kpagecount", entry & RC_PM_PFN, count);
 }
 
 /* n pages from vpn, present on their own frames, charged to ino. */
@@ -134,8 +95,8 @@ static void mapping(uint64_t start, uint64_t end, const char *rest,
 
 static void write_maps(void)
 {
-	put_text("/proc/4242/maps", maps);
-	put_text("/proc/4242/smaps", smaps);
+	fixture_write("/proc/4242/maps", maps);
+	fixture_write("/proc/4242/smaps", smaps);
 }
 
 #define ANON "rw-p 00000000 00:00 0 "
@@ -147,7 +108,7 @@ static void set_usage(const char *cg, uint64_t usage)
 
 	snprintf(rel, sizeof(rel), MNT "%s/memory.usage_in_bytes", cg);
 	snprintf(v, sizeof(v), "%" PRIu64 "\n", usage);
-	put_text(rel, v);
+	fixture_write(rel, v);
 }
 
 static void limit(const char *cg, uint64_t lim, uint64_t usage)
@@ -156,7 +117,7 @@ static void limit(const char *cg, uint64_t lim, uint64_t usage)
 
 	snprintf(rel, sizeof(rel), MNT "%s/memory.limit_in_bytes", cg);
 	snprintf(v, sizeof(v), "%" PRIu64 "\n", lim);
-	put_text(rel, v);
+	fixture_write(rel, v);
 	set_usage(cg, usage);
 }
 
@@ -166,7 +127,7 @@ static uint64_t usage_of(const char *cg)
 	FILE *f;
 
 	snprintf(rel, sizeof(rel), MNT "%s/memory.usage_in_bytes", cg);
-	f = fopen(at(rel), "r");
+	f = fopen(fixture_path(rel), "r");
 	assert_non_null(f);
 	assert_non_null(fgets(buf, sizeof(buf), f));
 	fclose(f);
@@ -197,10 +158,10 @@ static void page_out(uint64_t vpn, uint64_t n)
 		if (!(e & PRESENT))
 			continue;
 		pfn = e & RC_PM_PFN;
-		if (e & FILEPG)
-			put_u64("/proc/4242/pagemap", v, 0);	/* dropped */
+		if (e & FILEPG)	/* dropped */
+			fixture_u64("/proc/4242/pagemap", v, 0);
 		else	/* a THP without swap: split in place */
-			put_u64("/proc/kpageflags", pfn, 0);
+			fixture_u64("/proc/kpageflags", pfn, 0);
 	}
 }
 
@@ -235,7 +196,6 @@ static const struct mc_recharge_ops fake_ops = { fake_advise, NULL };
 
 static int setup(void **state)
 {
-	struct stat st;
 	struct mc_error e;
 	const struct mc_hier *h;
 
@@ -245,23 +205,21 @@ static int setup(void **state)
 	memset(&k, 0, sizeof(k));
 	k.next_pfn = 0x80000;
 	maps[0] = smaps[0] = '\0';
-	strcpy(root, "/tmp/memcg-recharge-XXXXXX");
-	assert_non_null(mkdtemp(root));
-	put_text("/proc/self/mountinfo",
+	fixture_tree("recharge");
+	fixture_write("/proc/self/mountinfo",
 		 "34 30 0:31 / " MNT " rw,relatime - cgroup cgroup rw,memory\n");
-	put_text("/proc/4242/stat",
+	fixture_write("/proc/4242/stat",
 		 "4242 (wl) S 1 4242 4242 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 "
 		 "0 100 1000000 256 18446744073709551615 0 0 0 0 0 0 0 0 0 0 "
 		 "0 0 17 0 0 0 0 0 0\n");
-	put_text("/proc/4242/pagemap", "");
-	put_text("/proc/kpagecgroup", "");
-	put_text("/proc/kpageflags", "");
-	put_text("/proc/kpagecount", "");
-	put_text(MNT "/cgroup.sane_behavior", "0\n");
+	fixture_write("/proc/4242/pagemap", "");
+	fixture_write("/proc/kpagecgroup", "");
+	fixture_write("/proc/kpageflags", "");
+	fixture_write("/proc/kpagecount", "");
+	fixture_write(MNT "/cgroup.sane_behavior", "0\n");
 	limit("/src", 9223372036854771712u, 0);
 	limit("/dst", 9223372036854771712u, 0);
-	assert_int_equal(stat(at(MNT "/src"), &st), 0);
-	src_ino = st.st_ino;
+	src_ino = fixture_ino(MNT "/src");
 	assert_int_equal(mc_mounts_load(&mounts, root, &e), 0);
 	h = mc_mounts_memory(&mounts, NULL, &e);
 	assert_non_null(h);
@@ -273,21 +231,12 @@ static int setup(void **state)
 	return 0;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int teardown(void **state)
 {
 	(void)state;
 	mc_cgroup_close(&dst);
 	mc_mounts_free(&mounts);
-	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_remove();
 	return 0;
 }
 

@@ -1,11 +1,9 @@
 /* The attribution engine and the cgroup tree on --sysroot fixture trees that
  * each test writes: proc/PID/maps and pagemap, proc/kpagecgroup and
  * kpageflags, and a memory hierarchy of plain directories. */
-#include "unit.h"
+#include "fixture.h"
 
-#include <ftw.h>
 #include <inttypes.h>
-#include <sys/stat.h>
 
 #include "core/pages.h"
 #include "core/tree.h"
@@ -20,7 +18,6 @@
 #define MNT	"/sys/fs/cgroup/memory"
 
 struct fx {
-	char root[64];
 	struct mc_mounts m;
 	const struct mc_hier *h;
 	struct mc_pages *ctx;
@@ -29,66 +26,15 @@ struct fx {
 	long page;
 };
 
-static const char *at(struct fx *f, const char *rel)
+static void pagemap(uint64_t vpn, uint64_t entry)
 {
-	static char path[4][512];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(path[i], sizeof(path[i]), "%s%s", f->root, rel);
-	return path[i];
+	fixture_u64("/proc/" "4242" "/pagemap", vpn, entry);
 }
 
-static void mkdirs(struct fx *f, const char *rel)
+static void charge(uint64_t pfn, uint64_t ino, uint64_t flags)
 {
-	char buf[512];
-
-	snprintf(buf, sizeof(buf), "%s", at(f, rel));
-	for (char *p = buf + strlen(f->root) + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(buf, 0755);
-			*p = '/';
-		}
-	mkdir(buf, 0755);
-}
-
-static void put_text(struct fx *f, const char *rel, const char *text)
-{
-	int fd = open(at(f, rel), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-}
-
-/* One 64-bit entry at index i of a binary /proc file. */
-static void put_u64(struct fx *f, const char *rel, uint64_t i, uint64_t v)
-{
-	int fd = open(at(f, rel), O_WRONLY | O_CREAT, 0644);
-
-	assert_true(fd >= 0);
-	assert_int_equal(pwrite(fd, &v, 8, (off_t)(i * 8)), 8);
-	close(fd);
-}
-
-static uint64_t ino_of(struct fx *f, const char *rel)
-{
-	struct stat st;
-
-	assert_int_equal(stat(at(f, rel), &st), 0);
-	return st.st_ino;
-}
-
-static void pagemap(struct fx *f, uint64_t vpn, uint64_t entry)
-{
-	put_u64(f, "/proc/" "4242" "/pagemap", vpn, entry);
-}
-
-static void charge(struct fx *f, uint64_t pfn, uint64_t ino, uint64_t flags)
-{
-	put_u64(f, "/proc/kpagecgroup", pfn, ino);
-	put_u64(f, "/proc/kpageflags", pfn, flags);
+	fixture_u64("/proc/kpagecgroup", pfn, ino);
+	fixture_u64("/proc/kpageflags", pfn, flags);
 }
 
 /* A hierarchy /, /a, /a/b, /c mounted at MNT; PID 4242 exists. */
@@ -102,35 +48,25 @@ static int setup(void **state)
 		free(f);
 		skip();
 	}
-	strcpy(f->root, "/tmp/memcg-pages-XXXXXX");
-	assert_non_null(mkdtemp(f->root));
+	fixture_tree("pages");
 	f->page = sysconf(_SC_PAGESIZE);
-	mkdirs(f, "/proc/self");
-	mkdirs(f, "/proc/4242");
-	mkdirs(f, MNT "/a/b");
-	mkdirs(f, MNT "/c");
-	put_text(f, "/proc/self/mountinfo",
+	fixture_mkdir("/proc/self");
+	fixture_mkdir("/proc/4242");
+	fixture_mkdir(MNT "/a/b");
+	fixture_mkdir(MNT "/c");
+	fixture_write("/proc/self/mountinfo",
 		 "34 30 0:31 / " MNT " rw,relatime - cgroup cgroup rw,memory\n");
-	put_text(f, "/proc/kpagecgroup", "");
-	put_text(f, "/proc/kpageflags", "");
-	f->ino_top = ino_of(f, MNT);
-	f->ino_a = ino_of(f, MNT "/a");
-	f->ino_b = ino_of(f, MNT "/a/b");
-	f->ino_c = ino_of(f, MNT "/c");
-	assert_int_equal(mc_mounts_load(&f->m, f->root, &e), 0);
+	fixture_write("/proc/kpagecgroup", "");
+	fixture_write("/proc/kpageflags", "");
+	f->ino_top = fixture_ino(MNT);
+	f->ino_a = fixture_ino(MNT "/a");
+	f->ino_b = fixture_ino(MNT "/a/b");
+	f->ino_c = fixture_ino(MNT "/c");
+	assert_int_equal(mc_mounts_load(&f->m, root, &e), 0);
 	f->h = mc_mounts_memory(&f->m, NULL, &e);
 	assert_non_null(f->h);
 	*state = f;
 	return 0;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 static int teardown(void **state)
@@ -140,7 +76,7 @@ static int teardown(void **state)
 	mc_pages_result_free(&f->r);
 	mc_pages_close(f->ctx);
 	mc_mounts_free(&f->m);
-	nftw(f->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_remove();
 	free(f);
 	return 0;
 }
@@ -166,17 +102,17 @@ static void anon_file_split(void **state)
 	uint64_t pg = (uint64_t)f->page;
 	struct mc_error e;
 
-	put_text(f, "/proc/4242/maps",
+	fixture_write("/proc/4242/maps",
 		 "00010000-00018000 rw-p 00000000 00:00 0 \n"
 		 "00400000-00404000 r--p 00000000 08:01 77 /usr/bin/x\n");
 	/* 8 anon pages: 5 charged to a, 3 to b; 4 file pages charged to c */
 	for (uint64_t i = 0; i < 8; i++) {
-		pagemap(f, 0x10 + i, PRESENT | (0x1000 + i));
-		charge(f, 0x1000 + i, i < 5 ? f->ino_a : f->ino_b, 0);
+		pagemap(0x10 + i, PRESENT | (0x1000 + i));
+		charge(0x1000 + i, i < 5 ? f->ino_a : f->ino_b, 0);
 	}
 	for (uint64_t i = 0; i < 4; i++) {
-		pagemap(f, 0x400 + i, PRESENT | FILEPG | (0x2000 + i));
-		charge(f, 0x2000 + i, f->ino_c, 0);
+		pagemap(0x400 + i, PRESENT | FILEPG | (0x2000 + i));
+		charge(0x2000 + i, f->ino_c, 0);
 	}
 	assert_int_equal(attribute(f, &e), 0);
 	assert_int_equal(f->r.n, 3);
@@ -198,18 +134,18 @@ static void swapped_and_uncharged(void **state)
 	uint64_t pg = (uint64_t)f->page;
 	struct mc_error e;
 
-	put_text(f, "/proc/4242/maps",
+	fixture_write("/proc/4242/maps",
 		 "00010000-00020000 rw-p 00000000 00:00 0 \n");
-	pagemap(f, 0x10, PRESENT | 0x3000);		/* charged to a */
-	charge(f, 0x3000, f->ino_a, 0);
-	pagemap(f, 0x11, SWAP | (7 << 5) | 1);		/* swapped */
-	pagemap(f, 0x12, SWAP | (8 << 5) | 1);
-	pagemap(f, 0x13, PRESENT | 0x3001);		/* uncharged anon */
-	pagemap(f, 0x14, PRESENT | FILEPG | 0x3002);	/* uncharged file */
-	charge(f, 0x3001, 0, 0);
-	charge(f, 0x3002, 0, 0);
+	pagemap(0x10, PRESENT | 0x3000);		/* charged to a */
+	charge(0x3000, f->ino_a, 0);
+	pagemap(0x11, SWAP | (7 << 5) | 1);		/* swapped */
+	pagemap(0x12, SWAP | (8 << 5) | 1);
+	pagemap(0x13, PRESENT | 0x3001);		/* uncharged anon */
+	pagemap(0x14, PRESENT | FILEPG | 0x3002);	/* uncharged file */
+	charge(0x3001, 0, 0);
+	charge(0x3002, 0, 0);
 	/* 0x15..0x1f are not present: not counted at all */
-	pagemap(f, 0x1f, 0);
+	pagemap(0x1f, 0);
 	assert_int_equal(attribute(f, &e), 0);
 	assert_int_equal(f->r.n, 1);
 	assert_int_equal(f->r.swapped, 2 * pg);
@@ -227,16 +163,16 @@ static void thp_tails_follow_head(void **state)
 	const struct mc_pages_stats *st;
 	struct mc_error e;
 
-	put_text(f, "/proc/4242/maps",
+	fixture_write("/proc/4242/maps",
 		 "00200000-00600000 rw-p 00000000 00:00 0 \n");
 	for (uint64_t i = 0; i < 512; i++) {
 		/* folio X: frames 0x10000.., head charged to b */
-		pagemap(f, 0x200 + i, PRESENT | (0x10000 + 511 - i));
-		charge(f, 0x10000 + i, i ? 0 : f->ino_b,
+		pagemap(0x200 + i, PRESENT | (0x10000 + 511 - i));
+		charge(0x10000 + i, i ? 0 : f->ino_b,
 		       THP | (i ? TAIL : HEAD));
 		/* folio Y: its head reads 0 too: uncharged, all of it */
-		pagemap(f, 0x400 + i, PRESENT | (0x20000 + i));
-		charge(f, 0x20000 + i, 0, THP | (i ? TAIL : HEAD));
+		pagemap(0x400 + i, PRESENT | (0x20000 + i));
+		charge(0x20000 + i, 0, THP | (i ? TAIL : HEAD));
 	}
 	assert_int_equal(attribute(f, &e), 0);
 	assert_int_equal(f->r.n, 1);
@@ -255,12 +191,12 @@ static void zero_without_thp_is_uncharged(void **state)
 	struct fx *f = *state;
 	struct mc_error e;
 
-	put_text(f, "/proc/4242/maps",
+	fixture_write("/proc/4242/maps",
 		 "00010000-00012000 rw-p 00000000 00:00 0 \n");
-	charge(f, 0x4000, f->ino_a, HEAD);
-	charge(f, 0x4001, 0, TAIL);
-	pagemap(f, 0x10, PRESENT | 0x4000);
-	pagemap(f, 0x11, PRESENT | 0x4001);
+	charge(0x4000, f->ino_a, HEAD);
+	charge(0x4001, 0, TAIL);
+	pagemap(0x10, PRESENT | 0x4000);
+	pagemap(0x11, PRESENT | 0x4001);
 	assert_int_equal(attribute(f, &e), 0);
 	assert_int_equal(cg(f, f->ino_a)->anon, (uint64_t)f->page);
 	assert_int_equal(f->r.uncharged_anon, (uint64_t)f->page);
@@ -273,12 +209,12 @@ static void removed_cgroup(void **state)
 	struct mc_error e;
 	uint64_t gone = 987654321;
 
-	put_text(f, "/proc/4242/maps",
+	fixture_write("/proc/4242/maps",
 		 "00010000-00012000 rw-p 00000000 00:00 0 \n");
-	pagemap(f, 0x10, PRESENT | 0x5000);
-	pagemap(f, 0x11, PRESENT | 0x5001);
-	charge(f, 0x5000, gone, 0);
-	charge(f, 0x5001, f->ino_c, 0);
+	pagemap(0x10, PRESENT | 0x5000);
+	pagemap(0x11, PRESENT | 0x5001);
+	charge(0x5000, gone, 0);
+	charge(0x5001, f->ino_c, 0);
 	assert_int_equal(attribute(f, &e), 0);
 	assert_int_equal(cg(f, gone)->anon, (uint64_t)f->page);
 	assert_int_equal(mc_inomap_build(&map, &f->m, f->h, &e), 0);
@@ -290,8 +226,8 @@ static void removed_cgroup(void **state)
 	assert_int_equal(mc_inomap_ino(&map, "/a/b"), f->ino_b);
 	assert_int_equal(mc_inomap_ino(&map, "/nope"), 0);
 	/* a cgroup made after the map was built is found by a new walk */
-	mkdirs(f, MNT "/c/late");
-	assert_string_equal(mc_inomap_path(&map, ino_of(f, MNT "/c/late")),
+	fixture_mkdir(MNT "/c/late");
+	assert_string_equal(mc_inomap_path(&map, fixture_ino(MNT "/c/late")),
 			    "/c/late");
 	mc_inomap_free(&map);
 }
@@ -303,11 +239,11 @@ static void exits_mid_walk(void **state)
 
 	/* the second range lies past the end of pagemap: a process whose
 	 * memory is gone reads nothing there */
-	put_text(f, "/proc/4242/maps",
+	fixture_write("/proc/4242/maps",
 		 "00010000-00012000 rw-p 00000000 00:00 0 \n"
 		 "7f0000000000-7f0000002000 rw-p 00000000 00:00 0 \n");
-	pagemap(f, 0x10, PRESENT | 0x6000);
-	charge(f, 0x6000, f->ino_a, 0);
+	pagemap(0x10, PRESENT | 0x6000);
+	charge(0x6000, f->ino_a, 0);
 	assert_int_equal(attribute(f, &e), -1);
 	assert_int_equal(e.code, ESRCH);
 	assert_int_equal(f->r.n, 0);
@@ -330,9 +266,9 @@ static void pfn_hidden(void **state)
 	struct fx *f = *state;
 	struct mc_error e;
 
-	put_text(f, "/proc/4242/maps",
+	fixture_write("/proc/4242/maps",
 		 "00010000-00012000 rw-p 00000000 00:00 0 \n");
-	pagemap(f, 0x10, PRESENT);	/* present, frame number zeroed */
+	pagemap(0x10, PRESENT);	/* present, frame number zeroed */
 	assert_int_equal(attribute(f, &e), -1);
 	assert_int_equal(e.code, EPERM);
 	assert_non_null(strstr(e.msg, "CAP_SYS_ADMIN"));
@@ -343,7 +279,7 @@ static void no_kpagecgroup(void **state)
 	struct fx *f = *state;
 	struct mc_error e;
 
-	assert_int_equal(unlink(at(f, "/proc/kpagecgroup")), 0);
+	assert_int_equal(unlink(fixture_path("/proc/kpagecgroup")), 0);
 	assert_int_equal(mc_pages_open(&f->ctx, &f->m, 0, &e), -1);
 	assert_int_equal(e.code, ENOENT);
 	assert_non_null(strstr(e.msg, "CONFIG_MEMCG"));
@@ -357,12 +293,12 @@ static void vsyscall_skipped(void **state)
 	struct fx *f = *state;
 	struct mc_error e;
 
-	put_text(f, "/proc/4242/maps",
+	fixture_write("/proc/4242/maps",
 		 "00010000-00011000 rw-p 00000000 00:00 0 \n"
 		 "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0 "
 		 "                 [vsyscall]\n");
-	pagemap(f, 0x10, PRESENT | 0x7000);
-	charge(f, 0x7000, f->ino_a, 0);
+	pagemap(0x10, PRESENT | 0x7000);
+	charge(0x7000, f->ino_a, 0);
 	assert_int_equal(attribute(f, &e), 0);
 	assert_int_equal(cg(f, f->ino_a)->anon, (uint64_t)f->page);
 }
@@ -376,7 +312,7 @@ static void sorted_and_coalesced(void **state)
 	struct mc_error e;
 	uint64_t n = 1000;
 
-	put_text(f, "/proc/4242/maps",
+	fixture_write("/proc/4242/maps",
 		 "00100000-004e8000 rw-p 00000000 00:00 0 \n");
 	for (uint64_t i = 0; i < n; i++) {
 		/* a permutation of 0x8000..0x8000+n-1, every other frame
@@ -384,8 +320,8 @@ static void sorted_and_coalesced(void **state)
 		uint64_t pfn = 0x8000 + (i * 389) % n;
 
 		pfn += (i % 2) ? 0x100000 : 0;
-		pagemap(f, 0x100 + i, PRESENT | pfn);
-		charge(f, pfn, (i % 2) ? f->ino_b : f->ino_a, 0);
+		pagemap(0x100 + i, PRESENT | pfn);
+		charge(pfn, (i % 2) ? f->ino_b : f->ino_a, 0);
 	}
 	assert_int_equal(attribute(f, &e), 0);
 	assert_int_equal(cg(f, f->ino_a)->anon, n / 2 * (uint64_t)f->page);
@@ -409,15 +345,15 @@ static void larger_than_a_batch(void **state)
 
 	snprintf(maps, sizeof(maps), "10000000-%" PRIx64 " rw-p 00000000 "
 		 "00:00 0 \n", 0x10000000 + n * pg);
-	put_text(f, "/proc/4242/maps", maps);
+	fixture_write("/proc/4242/maps", maps);
 	for (uint64_t i = 0; i < n; i++)
 		pm[i] = PRESENT | (i % 3 ? FILEPG : 0) | (0x40000 + i * 2);
-	fd = open(at(f, "/proc/4242/pagemap"), O_WRONLY | O_CREAT, 0644);
+	fd = open(fixture_path("/proc/4242/pagemap"), O_WRONLY | O_CREAT, 0644);
 	assert_int_equal(pwrite(fd, pm, n * 8, 0x10000 * 8), (ssize_t)(n * 8));
 	close(fd);
 	for (uint64_t i = 0; i < n; i++)
 		pm[i] = f->ino_c;
-	fd = open(at(f, "/proc/kpagecgroup"), O_WRONLY, 0644);
+	fd = open(fixture_path("/proc/kpagecgroup"), O_WRONLY, 0644);
 	/* every other frame, the rest 0: the holes are read through */
 	for (uint64_t i = 0; i < n; i++)
 		assert_int_equal(pwrite(fd, &pm[i], 8,
@@ -430,7 +366,7 @@ static void larger_than_a_batch(void **state)
 	assert_int_equal(cg(f, f->ino_c)->file, 100000 * pg);
 	assert_true(mc_pages_get_stats(f->ctx)->pagemap_reads >= 5);
 	/* the same context for another process: nothing carries over */
-	put_text(f, "/proc/4242/maps", "");
+	fixture_write("/proc/4242/maps", "");
 	assert_int_equal(attribute(f, &e), 0);
 	assert_int_equal(f->r.n, 0);
 	assert_int_equal(mc_pages_resident(&f->r), 0);
@@ -459,7 +395,7 @@ static void tree_walk_and_procs(void **state)
 
 	assert_int_equal(mc_tree_walk(&f->m, f->h, "a", collect, seen, &e), 0);
 	assert_string_equal(seen, "/a=a /a/b=a/b ");
-	put_text(f, MNT "/a/cgroup.procs", "300\n12\n4242\n");
+	fixture_write(MNT "/a/cgroup.procs", "300\n12\n4242\n");
 	assert_int_equal(mc_tree_procs(&f->m, f->h, "a", &pids, &n, &e), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(pids[0], 12);

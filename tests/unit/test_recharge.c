@@ -128,7 +128,7 @@ static void collapse_fills_holes(void **state)
 	mapping(0x200000, 0x400000, ANON, ANONVM);
 	pages(VPN0, 512, src_ino, 0);
 	for (uint64_t i = 0; i < 10; i++)
-		put_u64("/proc/4242/pagemap", VPN0 + 7 + i * 40, 0);
+		fixture_u64("/proc/4242/pagemap", VPN0 + 7 + i * 40, 0);
 	run();
 	assert_int_equal(k.n, 1);
 	assert_int_equal(res.recharged, 502 * PG);
@@ -247,9 +247,9 @@ static void map_file(const char *range, const char *target)
 	char rel[128];
 
 	snprintf(rel, sizeof(rel), "/proc/4242/map_files/%s", range);
-	put_text(rel, "");
-	unlink(at(rel));
-	assert_int_equal(symlink(target, at(rel)), 0);
+	fixture_write(rel, "");
+	unlink(fixture_path(rel));
+	assert_int_equal(symlink(target, fixture_path(rel)), 0);
 }
 
 static void file_pages(void **state)
@@ -368,7 +368,7 @@ static void exited(void **state)
 	(void)state;
 	two_dense_ranges();
 	write_maps();
-	unlink(at("/proc/4242/stat"));
+	unlink(fixture_path("/proc/4242/stat"));
 	assert_int_equal(mc_recharge(&req, &res, &e), 0);
 	assert_true(res.exited);
 	assert_int_equal(k.n, 0);

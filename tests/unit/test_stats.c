@@ -2,10 +2,7 @@
  * memory.stat keys matched whole, limits (a number, "max", v1's page
  * counter maximum), absent files, a subtree's order and depth, and LEFT
  * from the pages of every process. */
-#include "unit.h"
-
-#include <ftw.h>
-#include <sys/stat.h>
+#include "fixture.h"
 
 #include "core/pages.h"
 #include "core/stats.h"
@@ -16,71 +13,19 @@
 #define PRESENT (UINT64_C(1) << 63)
 
 struct fx {
-	char root[64];
 	struct mc_mounts m;
 	const struct mc_hier *h;
 };
-
-static const char *at(struct fx *f, const char *rel)
-{
-	static char path[4][512];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(path[i], sizeof(path[i]), "%s%s", f->root, rel);
-	return path[i];
-}
-
-static void mkdirs(struct fx *f, const char *rel)
-{
-	char buf[512];
-
-	snprintf(buf, sizeof(buf), "%s", at(f, rel));
-	for (char *p = buf + strlen(f->root) + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(buf, 0755);
-			*p = '/';
-		}
-	mkdir(buf, 0755);
-}
-
-static void put_text(struct fx *f, const char *rel, const char *text)
-{
-	int fd = open(at(f, rel), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-}
-
-static void put_u64(struct fx *f, const char *rel, uint64_t i, uint64_t v)
-{
-	int fd = open(at(f, rel), O_WRONLY | O_CREAT, 0644);
-
-	assert_true(fd >= 0);
-	assert_int_equal(pwrite(fd, &v, 8, (off_t)(i * 8)), 8);
-	close(fd);
-}
-
-static uint64_t ino_of(struct fx *f, const char *rel)
-{
-	struct stat st;
-
-	assert_int_equal(stat(at(f, rel), &st), 0);
-	return st.st_ino;
-}
 
 static int setup_with(void **state, const char *mountinfo)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	struct mc_error e;
 
-	strcpy(f->root, "/tmp/memcg-stats-XXXXXX");
-	assert_non_null(mkdtemp(f->root));
-	mkdirs(f, "/proc/self");
-	put_text(f, "/proc/self/mountinfo", mountinfo);
-	assert_int_equal(mc_mounts_load(&f->m, f->root, &e), 0);
+	fixture_tree("stats");
+	fixture_mkdir("/proc/self");
+	fixture_write("/proc/self/mountinfo", mountinfo);
+	assert_int_equal(mc_mounts_load(&f->m, root, &e), 0);
 	f->h = mc_mounts_memory(&f->m, NULL, &e);
 	*state = f;
 	return 0;
@@ -99,14 +44,13 @@ static int setup_v2(void **state)
 	struct fx *f = calloc(1, sizeof(*f));
 	struct mc_error e;
 
-	strcpy(f->root, "/tmp/memcg-stats-XXXXXX");
-	assert_non_null(mkdtemp(f->root));
-	mkdirs(f, "/proc/self");
-	mkdirs(f, V2);
-	put_text(f, V2 "/cgroup.controllers", "cpu io memory pids\n");
-	put_text(f, "/proc/self/mountinfo",
+	fixture_tree("stats");
+	fixture_mkdir("/proc/self");
+	fixture_mkdir(V2);
+	fixture_write(V2 "/cgroup.controllers", "cpu io memory pids\n");
+	fixture_write("/proc/self/mountinfo",
 		 "30 24 0:26 / " V2 " rw - cgroup2 cgroup2 rw\n");
-	assert_int_equal(mc_mounts_load(&f->m, f->root, &e), 0);
+	assert_int_equal(mc_mounts_load(&f->m, root, &e), 0);
 	f->h = mc_mounts_memory(&f->m, NULL, &e);
 	assert_non_null(f->h);
 	assert_int_equal(f->h->type, MC_V2);
@@ -114,21 +58,12 @@ static int setup_v2(void **state)
 	return 0;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int teardown(void **state)
 {
 	struct fx *f = *state;
 
 	mc_mounts_free(&f->m);
-	nftw(f->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_remove();
 	free(f);
 	return 0;
 }
@@ -175,15 +110,15 @@ static void v1_figures(void **state)
 	struct fx *f = *state;
 	struct mc_cgstats st;
 
-	mkdirs(f, V1 "/a");
-	put_text(f, V1 "/a/memory.usage_in_bytes", "52428800\n");
-	put_text(f, V1 "/a/memory.limit_in_bytes", "67108864\n");
-	put_text(f, V1 "/a/memory.stat",
+	fixture_mkdir(V1 "/a");
+	fixture_write(V1 "/a/memory.usage_in_bytes", "52428800\n");
+	fixture_write(V1 "/a/memory.limit_in_bytes", "67108864\n");
+	fixture_write(V1 "/a/memory.stat",
 		 "cache 4096\nrss 33554432\nrss_huge 0\nshmem 8192\n"
 		 "swap 12288\ntotal_cache 999\ntotal_rss 88888888\n"
 		 "total_shmem 1\ntotal_swap 2\n");
-	put_text(f, V1 "/a/cgroup.procs", "4242\n4343\n17\n");
-	put_text(f, V1 "/a/memory.move_charge_at_immigrate", "3\n");
+	fixture_write(V1 "/a/cgroup.procs", "4242\n4343\n17\n");
+	fixture_write(V1 "/a/memory.move_charge_at_immigrate", "3\n");
 	read_cg(f, "/a", ALL, &st);
 	assert_int_equal(st.have, ALL);
 	assert_int_equal(st.usage, 52428800);
@@ -205,12 +140,12 @@ static void v1_unlimited_and_absent(void **state)
 	struct fx *f = *state;
 	struct mc_cgstats st;
 
-	mkdirs(f, V1 "/b");
-	put_text(f, V1 "/b/memory.usage_in_bytes", "0\n");
-	put_text(f, V1 "/b/memory.limit_in_bytes", "9223372036854771712\n");
+	fixture_mkdir(V1 "/b");
+	fixture_write(V1 "/b/memory.usage_in_bytes", "0\n");
+	fixture_write(V1 "/b/memory.limit_in_bytes", "9223372036854771712\n");
 	/* no swap accounting: no swap key; an empty cgroup */
-	put_text(f, V1 "/b/memory.stat", "cache 0\nrss 0\nshmem 0\n");
-	put_text(f, V1 "/b/cgroup.procs", "");
+	fixture_write(V1 "/b/memory.stat", "cache 0\nrss 0\nshmem 0\n");
+	fixture_write(V1 "/b/cgroup.procs", "");
 	read_cg(f, "/b", ALL, &st);
 	assert_int_equal(st.limit, MC_UNLIMITED);
 	assert_true(st.have & MC_ST_LIMIT);
@@ -219,7 +154,7 @@ static void v1_unlimited_and_absent(void **state)
 	assert_int_equal(st.procs, 0);
 	assert_true(st.have & MC_ST_PROCS);
 	/* a cgroup with none of the files has no figures, and no error */
-	mkdirs(f, V1 "/bare");
+	fixture_mkdir(V1 "/bare");
 	read_cg(f, "/bare", ALL, &st);
 	assert_int_equal(st.have, 0);
 }
@@ -231,9 +166,9 @@ static void v1_unreadable_is_an_error(void **state)
 	struct mc_cgroup cg;
 	struct mc_error e;
 
-	mkdirs(f, V1 "/c");
+	fixture_mkdir(V1 "/c");
 	/* a directory where a number belongs: EISDIR on read, not ENOENT */
-	mkdirs(f, V1 "/c/memory.usage_in_bytes");
+	fixture_mkdir(V1 "/c/memory.usage_in_bytes");
 	assert_int_equal(mc_cgroup_open(&cg, &f->m, f->h, "/c", 0, &e), 0);
 	assert_int_equal(mc_stats_read(&cg, MC_ST_USAGE, &st, &e), -1);
 	assert_non_null(strstr(e.msg, "memory.usage_in_bytes"));
@@ -245,14 +180,14 @@ static void v2_figures(void **state)
 	struct fx *f = *state;
 	struct mc_cgstats st;
 
-	mkdirs(f, V2 "/a");
-	put_text(f, V2 "/a/memory.current", "84299776\n");
-	put_text(f, V2 "/a/memory.max", "max\n");
-	put_text(f, V2 "/a/memory.stat",
+	fixture_mkdir(V2 "/a");
+	fixture_write(V2 "/a/memory.current", "84299776\n");
+	fixture_write(V2 "/a/memory.max", "max\n");
+	fixture_write(V2 "/a/memory.stat",
 		 "anon 67158016\nfile 16785408\nkernel 2000\nshmem 16785408\n"
 		 "file_mapped 5\nanon_thp 0\n");
-	put_text(f, V2 "/a/memory.swap.current", "4096\n");
-	put_text(f, V2 "/a/cgroup.procs", "12\n");
+	fixture_write(V2 "/a/memory.swap.current", "4096\n");
+	fixture_write(V2 "/a/cgroup.procs", "12\n");
 	read_cg(f, "/a", ALL, &st);
 	/* no knob on v2 */
 	assert_int_equal(st.have, ALL & ~MC_ST_CHARGE);
@@ -263,7 +198,7 @@ static void v2_figures(void **state)
 	assert_int_equal(st.shmem, 16785408);
 	assert_int_equal(st.swap, 4096);
 	assert_int_equal(st.procs, 1);
-	put_text(f, V2 "/a/memory.max", "67108864\n");
+	fixture_write(V2 "/a/memory.max", "67108864\n");
 	read_cg(f, "/a", MC_ST_LIMIT, &st);
 	assert_int_equal(st.limit, 67108864);
 }
@@ -274,8 +209,8 @@ static void v2_root(void **state)
 	struct fx *f = *state;
 	struct mc_cgstats st;
 
-	put_text(f, V2 "/memory.stat", "anon 1\nfile 2\nshmem 3\n");
-	put_text(f, V2 "/cgroup.procs", "1\n2\n");
+	fixture_write(V2 "/memory.stat", "anon 1\nfile 2\nshmem 3\n");
+	fixture_write(V2 "/cgroup.procs", "1\n2\n");
 	read_cg(f, "/", ALL, &st);
 	assert_int_equal(st.have,
 			 MC_ST_ANON | MC_ST_FILE | MC_ST_SHMEM | MC_ST_PROCS);
@@ -291,11 +226,11 @@ static void subtree_order_and_depth(void **state)
 	struct mc_stats_tree t = { 0 };
 	struct mc_error e;
 
-	mkdirs(f, V1 "/p/b");
-	mkdirs(f, V1 "/p/a-b");
-	mkdirs(f, V1 "/p/a/x");
-	mkdirs(f, V1 "/p/a.b");
-	put_text(f, V1 "/p/a/x/memory.usage_in_bytes", "77\n");
+	fixture_mkdir(V1 "/p/b");
+	fixture_mkdir(V1 "/p/a-b");
+	fixture_mkdir(V1 "/p/a/x");
+	fixture_mkdir(V1 "/p/a.b");
+	fixture_write(V1 "/p/a/x/memory.usage_in_bytes", "77\n");
 	assert_int_equal(mc_stats_tree(&f->m, f->h, "p", -1, ALL, &t, &e), 0);
 	assert_int_equal(t.n, 6);
 	for (size_t i = 0; i < 6; i++)
@@ -303,7 +238,7 @@ static void subtree_order_and_depth(void **state)
 	assert_int_equal(t.v[0].depth, 0);
 	assert_int_equal(t.v[2].depth, 2);
 	assert_int_equal(t.v[2].st.usage, 77);
-	assert_int_equal(t.v[2].ino, ino_of(f, V1 "/p/a/x"));
+	assert_int_equal(t.v[2].ino, fixture_ino(V1 "/p/a/x"));
 	/* a second subtree is appended; depth 0 is the top alone */
 	assert_int_equal(mc_stats_tree(&f->m, f->h, "p/a", 0, ALL, &t, &e),
 			 0);
@@ -316,40 +251,39 @@ static void subtree_order_and_depth(void **state)
 	mc_stats_tree_free(&t);
 }
 
-static void process(struct fx *f, int pid, const char *cgroup,
-		    unsigned flags)
+static void process(int pid, const char *cgroup, unsigned flags)
 {
 	char dir[64], buf[512];
 
 	snprintf(dir, sizeof(dir), "/proc/%d", pid);
-	mkdirs(f, dir);
+	fixture_mkdir(dir);
 	snprintf(buf, sizeof(buf),
 		 "%d (p) S 1 1 1 0 -1 %u 0 0 0 0 0 0 0 0 20 0 1 0 5 1000 "
 		 "10 0 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n",
 		 pid, flags);
 	snprintf(dir, sizeof(dir), "/proc/%d/stat", pid);
-	put_text(f, dir, buf);
+	fixture_write(dir, buf);
 	snprintf(buf, sizeof(buf), "4:memory:%s\n", cgroup);
 	snprintf(dir, sizeof(dir), "/proc/%d/cgroup", pid);
-	put_text(f, dir, buf);
+	fixture_write(dir, buf);
 	snprintf(dir, sizeof(dir), "/proc/%d/maps", pid);
-	put_text(f, dir, "00010000-00020000 rw-p 00000000 00:00 0 \n");
+	fixture_write(dir, "00010000-00020000 rw-p 00000000 00:00 0 \n");
 	/* pagemap as long as the mapping, not present until pages() */
 	snprintf(dir, sizeof(dir), "/proc/%d/pagemap", pid);
-	put_u64(f, dir, 0x1f, 0);
+	fixture_u64(dir, 0x1f, 0);
 }
 
 /* n pages of pid from page vpn on, charged to ino, frames from pfn on */
-static void pages(struct fx *f, int pid, uint64_t vpn, uint64_t pfn,
-		  uint64_t n, uint64_t ino)
+static void pages(int pid, uint64_t vpn, uint64_t pfn, uint64_t n,
+		  uint64_t ino)
 {
 	char pm[64];
 
 	snprintf(pm, sizeof(pm), "/proc/%d/pagemap", pid);
 	for (uint64_t i = 0; i < n; i++) {
-		put_u64(f, pm, vpn + i, PRESENT | (pfn + i));
-		put_u64(f, "/proc/kpagecgroup", pfn + i, ino);
-		put_u64(f, "/proc/kpageflags", pfn + i, 0);
+		fixture_u64(pm, vpn + i, PRESENT | (pfn + i));
+		fixture_u64("/proc/kpagecgroup", pfn + i, ino);
+		fixture_u64("/proc/kpageflags", pfn + i, 0);
 	}
 }
 
@@ -367,26 +301,26 @@ static void left_of_every_process(void **state)
 
 	if (pg != 4096)
 		skip();
-	mkdirs(f, V1 "/a");
-	mkdirs(f, V1 "/b");
-	a = ino_of(f, V1 "/a");
-	b = ino_of(f, V1 "/b");
-	process(f, 4242, "/a", 0x400100);
-	pages(f, 4242, 0x10, 0x1000, 5, a);
-	pages(f, 4242, 0x15, 0x1005, 3, b);
-	process(f, 4343, "/b", 0x400100);
-	pages(f, 4343, 0x10, 0x2000, 2, a);
-	pages(f, 4343, 0x12, 0x2002, 4, b);
-	process(f, 2, "/", 0x208040);	/* a kernel thread: not read */
-	process(f, 77, "/gone", 0x400100); /* its cgroup is not in the map */
-	pages(f, 77, 0x10, 0x3000, 1, b);
-	mkdirs(f, "/proc/5555");	/* exited: no files */
+	fixture_mkdir(V1 "/a");
+	fixture_mkdir(V1 "/b");
+	a = fixture_ino(V1 "/a");
+	b = fixture_ino(V1 "/b");
+	process(4242, "/a", 0x400100);
+	pages(4242, 0x10, 0x1000, 5, a);
+	pages(4242, 0x15, 0x1005, 3, b);
+	process(4343, "/b", 0x400100);
+	pages(4343, 0x10, 0x2000, 2, a);
+	pages(4343, 0x12, 0x2002, 4, b);
+	process(2, "/", 0x208040);	/* a kernel thread: not read */
+	process(77, "/gone", 0x400100); /* its cgroup is not in the map */
+	pages(77, 0x10, 0x3000, 1, b);
+	fixture_mkdir("/proc/5555");	/* exited: no files */
 	assert_int_equal(mc_pages_open(&ctx, &f->m, 0, &e), 0);
 	assert_int_equal(mc_inomap_build(&map, &f->m, f->h, &e), 0);
 	assert_int_equal(mc_left_scan(ctx, &map, &l, &e), 0);
 	assert_int_equal(mc_left_of(&l, a), 2 * pg);
 	assert_int_equal(mc_left_of(&l, b), 4 * pg);
-	assert_int_equal(mc_left_of(&l, ino_of(f, V1)), 0);
+	assert_int_equal(mc_left_of(&l, fixture_ino(V1)), 0);
 	assert_int_equal(l.procs, 3);
 	assert_int_equal(l.skipped, 0);
 	mc_left_free(&l);

@@ -1,9 +1,8 @@
 /* The cgroup tree on --sysroot fixtures of plain directories: walk order
  * and inodes, cgroups removed during a walk, process lists, links, and
  * paths longer than PATH_MAX. */
-#include "unit.h"
+#include "fixture.h"
 
-#include <dirent.h>
 #include <limits.h>
 #include <sys/stat.h>
 
@@ -12,62 +11,20 @@
 #define MNT "/sys/fs/cgroup/memory"
 
 struct fx {
-	char root[64];
 	struct mc_mounts m;
 	const struct mc_hier *h;
 };
 
-static const char *at(struct fx *f, const char *rel)
-{
-	static char path[4][512];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(path[i], sizeof(path[i]), "%s%s", f->root, rel);
-	return path[i];
-}
-
-static void mkdirs(struct fx *f, const char *rel)
-{
-	char buf[512];
-
-	snprintf(buf, sizeof(buf), "%s", at(f, rel));
-	for (char *p = buf + strlen(f->root) + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(buf, 0755);
-			*p = '/';
-		}
-	mkdir(buf, 0755);
-}
-
-static void put_text(struct fx *f, const char *rel, const char *text)
-{
-	int fd = open(at(f, rel), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-}
-
-static uint64_t ino_of(struct fx *f, const char *rel)
-{
-	struct stat st;
-
-	assert_int_equal(stat(at(f, rel), &st), 0);
-	return st.st_ino;
-}
-
-static void load(struct fx *f, const char *root)
+static void load(struct fx *f, const char *mount_root)
 {
 	char line[256];
 	struct mc_error e;
 
 	snprintf(line, sizeof(line),
 		 "34 30 0:31 %s " MNT " rw,relatime - cgroup cgroup "
-		 "rw,memory\n", root);
-	put_text(f, "/proc/self/mountinfo", line);
-	assert_int_equal(mc_mounts_load(&f->m, f->root, &e), 0);
+		 "rw,memory\n", mount_root);
+	fixture_write("/proc/self/mountinfo", line);
+	assert_int_equal(mc_mounts_load(&f->m, root, &e), 0);
 	f->h = mc_mounts_memory(&f->m, NULL, &e);
 	assert_non_null(f->h);
 }
@@ -77,36 +34,15 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
-	strcpy(f->root, "/tmp/memcg-tree-XXXXXX");
-	assert_non_null(mkdtemp(f->root));
-	mkdirs(f, "/proc/self");
-	mkdirs(f, MNT "/a/b/c");
-	mkdirs(f, MNT "/d");
-	put_text(f, MNT "/cgroup.procs", "1\n");
-	put_text(f, MNT "/a/memory.usage_in_bytes", "0\n");
+	fixture_tree("tree");
+	fixture_mkdir("/proc/self");
+	fixture_mkdir(MNT "/a/b/c");
+	fixture_mkdir(MNT "/d");
+	fixture_write(MNT "/cgroup.procs", "1\n");
+	fixture_write(MNT "/a/memory.usage_in_bytes", "0\n");
 	load(f, "/");
 	*state = f;
 	return 0;
-}
-
-/* Remove a tree through descriptors: it may be deeper than PATH_MAX. */
-static void rm_tree(int dfd, const char *name)
-{
-	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *d;
-
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
-		unlinkat(dfd, name, 0);
-		return;
-	}
-	while ((d = readdir(dir)))
-		if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
-			rm_tree(dirfd(dir), d->d_name);
-	closedir(dir);
-	unlinkat(dfd, name, AT_REMOVEDIR);
 }
 
 static int teardown(void **state)
@@ -114,7 +50,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	mc_mounts_free(&f->m);
-	rm_tree(AT_FDCWD, f->root);
+	fixture_remove();
 	free(f);
 	return 0;
 }
@@ -125,7 +61,7 @@ struct seen {
 	unsigned depth[16];
 	size_t n;
 	const char *stop_at;	/* return 7 here */
-	struct fx *remove_from;	/* visiting x or y removes the other */
+	bool remove_other;	/* visiting x or y removes the other */
 };
 
 static int collect(void *arg, const struct mc_tree_node *node,
@@ -139,10 +75,10 @@ static int collect(void *arg, const struct mc_tree_node *node,
 	snprintf(s->rel[s->n], sizeof(s->rel[0]), "%s", node->rel);
 	s->depth[s->n] = node->depth;
 	s->ino[s->n++] = node->ino;
-	if (s->remove_from && !strcmp(node->path, "/x"))
-		assert_int_equal(rmdir(at(s->remove_from, MNT "/y")), 0);
-	if (s->remove_from && !strcmp(node->path, "/y"))
-		assert_int_equal(rmdir(at(s->remove_from, MNT "/x")), 0);
+	if (s->remove_other && !strcmp(node->path, "/x"))
+		assert_int_equal(rmdir(fixture_path(MNT "/y")), 0);
+	if (s->remove_other && !strcmp(node->path, "/y"))
+		assert_int_equal(rmdir(fixture_path(MNT "/x")), 0);
 	return s->stop_at && !strcmp(node->path, s->stop_at) ? 7 : 0;
 }
 
@@ -173,7 +109,7 @@ static void parents_first_with_inodes(void **state)
 		assert_true(k >= 0);
 		assert_string_equal(s.rel[k], want[i][1]);
 		snprintf(dir, sizeof(dir), MNT "/%s", want[i][1]);
-		assert_int_equal(s.ino[k], ino_of(f, dir));
+		assert_int_equal(s.ino[k], fixture_ino(dir));
 	}
 	assert_int_equal(find(&s, "/"), 0);
 	assert_true(find(&s, "/a") < find(&s, "/a/b"));
@@ -254,9 +190,9 @@ static void removed_during_walk(void **state)
 	struct seen s = { 0 };
 	struct mc_error e;
 
-	mkdirs(f, MNT "/x");
-	mkdirs(f, MNT "/y");
-	s.remove_from = f;
+	fixture_mkdir(MNT "/x");
+	fixture_mkdir(MNT "/y");
+	s.remove_other = true;
 	assert_int_equal(mc_tree_walk(&f->m, f->h, ".", collect, &s, &e), 0);
 	assert_true((find(&s, "/x") < 0) != (find(&s, "/y") < 0));
 	assert_int_equal(s.n, 6);
@@ -270,7 +206,9 @@ static void links_not_followed(void **state)
 	pid_t *pids;
 	size_t n;
 
-	assert_int_equal(symlink(at(f, MNT "/a"), at(f, MNT "/d/link")), 0);
+	assert_int_equal(symlink(fixture_path(MNT "/a"),
+				 fixture_path(MNT "/d/link")),
+			 0);
 	assert_int_equal(mc_tree_walk(&f->m, f->h, "d", collect, &s, &e), 0);
 	assert_int_equal(s.n, 1);
 	assert_int_equal(mc_tree_procs(&f->m, f->h, "d/link", &pids, &n, &e),
@@ -286,7 +224,7 @@ static void procs_sorted_and_enoent(void **state)
 	pid_t *pids;
 	size_t n;
 
-	put_text(f, MNT "/a/cgroup.procs", "300\n12\n4242\n7\n");
+	fixture_write(MNT "/a/cgroup.procs", "300\n12\n4242\n7\n");
 	assert_int_equal(mc_tree_procs(&f->m, f->h, "a", &pids, &n, &e), 0);
 	assert_int_equal(n, 4);
 	assert_int_equal(pids[0], 7);
@@ -294,7 +232,7 @@ static void procs_sorted_and_enoent(void **state)
 	assert_int_equal(pids[2], 300);
 	assert_int_equal(pids[3], 4242);
 	free(pids);
-	put_text(f, MNT "/d/cgroup.procs", "");
+	fixture_write(MNT "/d/cgroup.procs", "");
 	assert_int_equal(mc_tree_procs(&f->m, f->h, "d", &pids, &n, &e), 0);
 	assert_int_equal(n, 0);
 	free(pids);
@@ -314,10 +252,10 @@ static void procs_sorted_and_enoent(void **state)
 
 /* The deepest cgroup of a chain of LEVELS directories with NAMELEN-byte
  * names below /d, made through descriptors; returns its descriptor. */
-static int make_deep(struct fx *f, char *rel, size_t len)
+static int make_deep(char *rel, size_t len)
 {
 	char name[NAMELEN + 1];
-	int fd = open(at(f, MNT "/d"), O_RDONLY | O_DIRECTORY);
+	int fd = open(fixture_path(MNT "/d"), O_RDONLY | O_DIRECTORY);
 
 	snprintf(rel, len, "d");
 	for (int i = 0; i < LEVELS; i++) {
@@ -359,7 +297,7 @@ static void deeper_than_path_max(void **state)
 {
 	struct fx *f = *state;
 	char rel[LEVELS * (NAMELEN + 1) + 8], hpath[sizeof(rel) + 1];
-	int fd = make_deep(f, rel, sizeof(rel));
+	int fd = make_deep(rel, sizeof(rel));
 	struct deepest d = { 0 };
 	struct mc_inomap map;
 	struct mc_error e;
