@@ -22,22 +22,9 @@ case $dst/ in
 esac
 
 # the components of DEST's path missing from the cpu hierarchy, created
-# here and removed (deepest first) on every way out
-cpu_made=()
-cleanup_cpu() {
-	local i d
-	for ((i = ${#cpu_made[@]} - 1; i >= 0; i--)); do
-		d=${cpu_made[i]}
-		for _ in $(seq 50); do
-			rmdir "$d" 2>/dev/null && break
-			[ -d "$d" ] || break
-			sleep 0.1
-		done
-		[ -d "$d" ] && echo "warning: could not remove $d"
-	done
-}
-# lib.sh's cleanup ends the workloads first: the cpu cgroups are then empty
-trap 'cleanup; cleanup_cpu' EXIT
+# here and removed on every way out: lib.sh's cleanup ends the workloads,
+# so the cpu cgroups are empty, then removes the scratch list backwards
+# (deepest first)
 rel=${dst#"$own_cpu"}
 d=$cpu_mnt$own_cpu
 IFS=/ read -ra parts <<<"${rel#/}"
@@ -45,7 +32,7 @@ for p in "${parts[@]}"; do
 	d=$d/$p
 	[ -d "$d" ] && continue
 	mkdir "$d" || exit 1
-	cpu_made+=("$d")
+	scratch+=("$d")
 done
 
 cpu_of() {
