@@ -1,0 +1,179 @@
+/* The reader ahead of --from's moves (core/ahead.c) on a fixture /proc:
+ * facts come in the list's order through a window smaller than the list, a
+ * PID the mover skips is let go, a gone PID reads as gone, a stop ends the
+ * reader with its window at most read, and every way out joins and frees
+ * (the sanitizer build checks the freeing). */
+#include "engine.h"
+
+#include "core/ahead.h"
+
+#define FIRST 1000
+
+/* proc/PID/status with what the move's columns read: RSS of pid kB */
+static void proc_status(pid_t pid, int nspid)
+{
+	char file[64], text[256];
+
+	snprintf(file, sizeof(file), "proc/%d/status", (int)pid);
+	snprintf(text, sizeof(text),
+		 "Name:\tp%d\nUmask:\t0022\nState:\tS (sleeping)\n"
+		 "Tgid:\t%d\nPid:\t%d\nNSpid:\t%d\t%d\nVmRSS:\t%d kB\n",
+		 (int)pid, (int)pid, (int)pid, (int)pid, nspid, (int)pid);
+	fixture_write(file, text);
+}
+
+/* pids FIRST.. FIRST+n-1, each with a status, in a new array */
+static pid_t *list_of(size_t n)
+{
+	pid_t *pids = malloc(n * sizeof(*pids));
+
+	assert_non_null(pids);
+	for (size_t i = 0; i < n; i++) {
+		pids[i] = FIRST + (pid_t)i;
+		proc_status(pids[i], pids[i]);
+	}
+	return pids;
+}
+
+static void assert_facts_of(const struct mc_facts *f, pid_t pid)
+{
+	char comm[16];
+
+	snprintf(comm, sizeof(comm), "p%d", (int)pid);
+	assert_int_equal(f->pid, pid);
+	assert_true(f->have_status);
+	assert_string_equal(f->st.comm, comm);
+	assert_int_equal(f->st.rss, (uint64_t)pid * 1024);
+}
+
+static void in_order_through_a_small_window(void **state)
+{
+	struct mc_ahead *a;
+	struct mc_facts f;
+
+	(void)state;
+	for (size_t window = 1; window <= 8; window *= 2) {
+		a = mc_ahead_start(&mounts, MC_MEASURE_COMM, list_of(40), 40,
+				   window);
+		assert_non_null(a);
+		for (pid_t pid = FIRST; pid < FIRST + 40; pid++) {
+			assert_true(mc_ahead_take(a, pid, UINT64_MAX, &f));
+			assert_facts_of(&f, pid);
+		}
+		/* the list has ended */
+		assert_false(mc_ahead_take(a, FIRST, UINT64_MAX, &f));
+		mc_ahead_end(a);
+	}
+}
+
+/* The mover skips PIDs (seen before, gone from SRC): their slots go. */
+static void skipped_pids_let_go(void **state)
+{
+	struct mc_ahead *a;
+	struct mc_facts f;
+
+	(void)state;
+	a = mc_ahead_start(&mounts, MC_MEASURE_RSS, list_of(40), 40, 4);
+	for (pid_t pid = FIRST + 1; pid < FIRST + 40; pid += 3) {
+		assert_true(mc_ahead_take(a, pid, UINT64_MAX, &f));
+		assert_facts_of(&f, pid);
+	}
+	mc_ahead_end(a);
+}
+
+/* A PID whose files are gone reads as gone; its record shows no COMM or
+ * RSS, as inline, and its write will say it exited. */
+static void gone_pid_reads_gone(void **state)
+{
+	struct mc_ahead *a;
+	struct mc_move_rec r = {0};
+	struct mc_facts f;
+	pid_t *pids = list_of(10);
+	char file[64];
+
+	(void)state;
+	snprintf(file, sizeof(file), "%s/proc/%d/status", root, FIRST + 5);
+	assert_int_equal(unlink(file), 0);
+	proc_stat(FIRST + 6, "p", 0, 77);
+	a = mc_ahead_start(&mounts, MC_MEASURE_COMM | MC_MEASURE_START, pids,
+			   10, 4);
+	assert_true(mc_ahead_take(a, FIRST + 5, UINT64_MAX, &f));
+	assert_false(f.have_status);
+	mc_facts_apply(&mv, &r, MC_MEASURE_COMM, &f);
+	assert_string_equal(r.comm, "");
+	assert_false(r.have_rss);
+	/* START asked: no stat is gone too, with its status still there */
+	assert_false(f.have_stat);
+	assert_true(mc_ahead_take(a, FIRST + 6, UINT64_MAX, &f));
+	assert_true(f.have_stat && f.have_status);
+	assert_int_equal(f.starttime, 77);
+	assert_true(mc_ahead_take(a, FIRST + 7, UINT64_MAX, &f));
+	assert_false(f.have_stat || f.have_status);
+	mc_ahead_end(a);
+}
+
+/* Facts read too long before the write are not used: read again. */
+static void stale_facts_not_used(void **state)
+{
+	struct mc_ahead *a;
+	struct mc_facts f;
+
+	(void)state;
+	a = mc_ahead_start(&mounts, MC_MEASURE_COMM, list_of(3), 3, 4);
+	assert_false(mc_ahead_take(a, FIRST, 0, &f));
+	assert_true(mc_ahead_take(a, FIRST + 1, UINT64_MAX, &f));
+	/* a PID not ahead: the rest is let go, then no more */
+	assert_false(mc_ahead_take(a, 4242, UINT64_MAX, &f));
+	assert_false(mc_ahead_take(a, FIRST + 2, UINT64_MAX, &f));
+	mc_ahead_end(a);
+}
+
+/* After a stop the reader reads nothing more: what can still be taken is
+ * at most its window. */
+static void stop_ends_the_reader(void **state)
+{
+	struct mc_ahead *a;
+	struct mc_facts f;
+	size_t after = 0;
+
+	(void)state;
+	a = mc_ahead_start(&mounts, MC_MEASURE_COMM, list_of(200), 200, 4);
+	assert_true(mc_ahead_take(a, FIRST, UINT64_MAX, &f));
+	mc_ahead_quit(a);
+	for (pid_t pid = FIRST + 1; pid < FIRST + 200; pid++)
+		after += mc_ahead_take(a, pid, UINT64_MAX, &f);
+	assert_true(after <= 4);
+	mc_ahead_end(a);
+}
+
+/* Ended with a full window and nothing taken, or at once: joined, freed. */
+static void end_on_every_path(void **state)
+{
+	struct mc_ahead *a;
+
+	(void)state;
+	a = mc_ahead_start(&mounts, MC_MEASURE_COMM, list_of(300), 300, 8);
+	assert_non_null(a);
+	mc_ahead_end(a);
+	a = mc_ahead_start(&mounts, MC_MEASURE_COMM, list_of(300), 300, 1);
+	mc_ahead_end(a);
+	/* no window: no reader, and the list is freed */
+	assert_null(mc_ahead_start(&mounts, MC_MEASURE_COMM, list_of(3), 3, 0));
+	mc_ahead_end(NULL);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, sysroot_setup, sysroot_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(in_order_through_a_small_window),
+		T(skipped_pids_let_go),
+		T(gone_pid_reads_gone),
+		T(stale_facts_not_used),
+		T(stop_ends_the_reader),
+		T(end_on_every_path),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
