@@ -2,12 +2,15 @@
  * facts come in the list's order through a window smaller than the list, a
  * PID the mover skips is let go, a gone PID reads as gone, a stop ends the
  * reader with its window at most read, and every way out joins and frees
- * (the sanitizer build checks the freeing). */
+ * (the sanitizer build checks the freeing). Then through mc_move_run: a
+ * --from list long enough for the reader gets the same columns as inline,
+ * and an --atomic stop and an interrupt end the reader. */
 #include "engine.h"
 
 #include "core/ahead.h"
 
 #define FIRST 1000
+#define LONG (MC_AHEAD_MIN + 36)
 
 /* proc/PID/status with what the move's columns read: RSS of pid kB */
 static void proc_status(pid_t pid, int nspid)
@@ -162,7 +165,113 @@ static void end_on_every_path(void **state)
 	mc_ahead_end(NULL);
 }
 
+/* --- through the run ------------------------------------------------------ */
+
+static int attaches;
+
+/* The fake backend keeps 64 attaches; a long list counts its own. */
+static void count_attach(pid_t pid)
+{
+	(void)pid;
+	attaches++;
+	fake.nattached = 0;
+}
+
+/* SRC holding LONG processes, each with status, stat and cgroup files;
+ * FIRST + 7 is a container's init. */
+static void long_src(void)
+{
+	char *text = calloc(LONG, 12), pid[16];
+
+	assert_non_null(text);
+	for (pid_t p = FIRST; p < FIRST + LONG; p++) {
+		proc_status(p, p == FIRST + 7 ? 1 : p);
+		proc_stat(p, "p", 0, 100 + (unsigned long long)p);
+		proc_in(p, "/dst");
+		snprintf(pid, sizeof(pid), "%d\n", (int)p);
+		strcat(text, pid);
+	}
+	fixture_write("cg/src/cgroup.procs", text);
+	free(text);
+}
+
+static int setup(void **state)
+{
+	engine_setup(state);
+	attaches = 0;
+	fake.on_attach = count_attach;
+	mv.from = 0;
+	mv.req.measure = MC_MEASURE_COMM | MC_MEASURE_RSS;
+	mv.req.notice = keep_notice;
+	long_src();
+	return 0;
+}
+
+static void columns_as_inline(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_int_equal(attaches, LONG);
+	assert_int_equal(mv.nrecs, LONG);
+	for (size_t i = 0; i < mv.nrecs; i++) {
+		struct mc_move_rec *r = &mv.recs[i];
+		struct mc_facts f = {.pid = r->pid, .have_status = true};
+
+		assert_int_equal(r->status, MC_MOVED);
+		assert_true(r->have_rss);
+		f.st.rss = r->rss;
+		snprintf(f.st.comm, sizeof(f.st.comm), "%s", r->comm);
+		assert_facts_of(&f, FIRST + (pid_t)i);
+		assert_true(!r->note == (r->pid != FIRST + 7));
+	}
+	assert_int_equal(said_with("init of another PID namespace", NULL), 1);
+}
+
+/* --atomic: the start times come from the reader too, and a failure stops
+ * the pass with the reader running: it is joined, the moved go back. */
+static void atomic_stop_ends_the_reader(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	mv.req.atomic = true;
+	fake.fail_pid = FIRST + 70;
+	fake.fail_errno = EINVAL;
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_int_equal(mv.nrecs, 71);
+	for (size_t i = 0; i < 70; i++) {
+		assert_int_equal(mv.recs[i].status, MC_ROLLED_BACK);
+		assert_int_equal(mv.recs[i].starttime,
+				 100 + FIRST + (unsigned long long)i);
+	}
+	assert_int_equal(mv.recs[70].status, MC_FAILED);
+	assert_int_equal(attaches, 2 * 70);
+	assert_int_equal(*slot(&mv.dst), 0);
+	assert_int_equal(state_files(), 0);
+}
+
+/* An interrupt: the reader stops, the rest is not attempted, its columns
+ * read inline as before. */
+static void interrupt_ends_the_reader(void **state)
+{
+	struct mc_error e;
+
+	(void)state;
+	fake.stop_after = FIRST + 9;
+	assert_int_equal(mc_move_run(&mv, &e), 0);
+	assert_int_equal(mv.interrupted, SIGTERM);
+	assert_int_equal(attaches, 10);
+	assert_int_equal(mv.nrecs, LONG);
+	for (size_t i = 10; i < mv.nrecs; i++) {
+		assert_int_equal(mv.recs[i].status, MC_NOT_ATTEMPTED);
+		assert_true(mv.recs[i].have_rss);
+	}
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, sysroot_setup, sysroot_teardown)
+#define R(f) cmocka_unit_test_setup_teardown(f, setup, engine_teardown)
 
 int main(void)
 {
@@ -173,6 +282,9 @@ int main(void)
 		T(stale_facts_not_used),
 		T(stop_ends_the_reader),
 		T(end_on_every_path),
+		R(columns_as_inline),
+		R(atomic_stop_ends_the_reader),
+		R(interrupt_ends_the_reader),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
