@@ -1,10 +1,11 @@
 /* Reading /proc ahead of the moves: a reader thread fills a ring of slots
  * with each PID's facts while the mover writes PIDs to cgroup.procs. One
- * mutex guards the two counters (slots made, slots taken); a slot's text is
- * written by the reader only while it is outside [taken, made) and read by
- * the mover only inside it, so the mutex's ordering is all the slots need.
- * Each side sleeps on a condition variable instead of spinning, since the
- * other side needs the second core. */
+ * mutex guards the counters (PIDs claimed for reading, slots taken) and
+ * each slot's ready flag; a slot's facts are written only by the thread
+ * that claimed its PID and read by the mover only once it is ready, so the
+ * mutex's ordering is all the slots need. A thread with nothing to do
+ * sleeps on a condition variable instead of spinning, since the other
+ * needs the second core. */
 #include "core/ahead.h"
 
 #include <pthread.h>
@@ -62,53 +63,79 @@ void mc_facts_apply(struct mc_move *mv, struct mc_move_rec *r, unsigned want,
 	mc_valid_container_note(mv, r, &f->st.ids);
 }
 
+/* A slot: the facts of pids[i] for one i, ready once read. */
+struct slot {
+	struct mc_facts f;
+	bool ready;			/* under lock */
+};
+
 struct mc_ahead {
 	const struct mc_mounts *m;
 	unsigned want;
 	pid_t *pids;
 	size_t n, window;
-	struct mc_facts *slots;		/* pids[i] goes to slots[i % window] */
+	struct slot *slots;		/* pids[i] goes to slots[i % window] */
 	pthread_t thread;
 	pthread_mutex_t lock;
-	pthread_cond_t ready;		/* a slot was made, or the reader ended */
+	pthread_cond_t ready;		/* a slot is ready, or the reader ended */
 	pthread_cond_t room;		/* slots were taken, or quit */
-	size_t made, taken;		/* under lock */
-	bool quit, done;		/* under lock */
+	size_t claimed;			/* under lock: pids[0..claimed) are
+					 * read or being read */
+	size_t taken;			/* under lock: slots the mover let go */
+	bool quit;			/* under lock */
 	bool reader_waits, mover_waits;	/* under lock: who to wake */
 };
 
-/* The reader, once its window is full, sleeps until half of it is free: one
- * wake-up per half window rather than one per PID on the mover's side. */
-static bool window_full(const struct mc_ahead *a, size_t i, bool waited)
+/* The reader, once its window is full, sleeps until a quarter of it is
+ * free: one wake-up per quarter window rather than one per PID on the
+ * mover's side, and little time idle (reading is what both cores are
+ * short of). Below resume, it reads again; resume < window. */
+static size_t resume(const struct mc_ahead *a)
 {
-	return i - a->taken >= (waited ? a->window / 2 + 1 : a->window);
+	return a->window - (a->window >= 4 ? a->window / 4 : 1);
+}
+
+static bool window_full(const struct mc_ahead *a, bool waited)
+{
+	size_t ahead = a->claimed - a->taken;
+
+	return waited ? ahead > resume(a) : ahead >= a->window;
+}
+
+/* Read the next PID not claimed yet into its slot. Under lock; the lock is
+ * let go while reading. */
+static void read_next(struct mc_ahead *a)
+{
+	size_t i = a->claimed++;
+	struct slot *sl = &a->slots[i % a->window];
+
+	pthread_mutex_unlock(&a->lock);
+	mc_facts_read(a->m, a->pids[i], a->want, &sl->f);
+	pthread_mutex_lock(&a->lock);
+	sl->ready = true;
 }
 
 static void *reader(void *arg)
 {
 	struct mc_ahead *a = arg;
-	size_t i = 0;
 
 	pthread_mutex_lock(&a->lock);
 	for (;;) {
 		bool waited = false;
 
-		while (!a->quit && i < a->n && window_full(a, i, waited)) {
+		while (!a->quit && a->claimed < a->n &&
+		       window_full(a, waited)) {
 			a->reader_waits = waited = true;
 			pthread_cond_wait(&a->room, &a->lock);
 		}
 		a->reader_waits = false;
-		if (a->quit || i == a->n)
+		if (a->quit || a->claimed == a->n)
 			break;
-		pthread_mutex_unlock(&a->lock);
-		mc_facts_read(a->m, a->pids[i], a->want,
-			      &a->slots[i % a->window]);
-		pthread_mutex_lock(&a->lock);
-		a->made = ++i;
+		read_next(a);
 		if (a->mover_waits)
 			pthread_cond_signal(&a->ready);
 	}
-	a->done = true;
+	/* a mover waiting for the slot it read last */
 	pthread_cond_signal(&a->ready);
 	pthread_mutex_unlock(&a->lock);
 	return NULL;
@@ -158,13 +185,38 @@ struct mc_ahead *mc_ahead_start(const struct mc_mounts *m, unsigned want,
 	return a;
 }
 
-/* Let the slot at a->taken go; the reader wakes when half its window is
- * free. Under lock. */
+/* Let the slot at a->taken go; the reader wakes once it may resume. Under
+ * lock. */
 static void let_go(struct mc_ahead *a)
 {
+	a->slots[a->taken % a->window].ready = false;
 	a->taken++;
-	if (a->reader_waits && a->made - a->taken <= a->window / 2)
+	if (a->reader_waits && a->claimed - a->taken <= resume(a))
 		pthread_cond_signal(&a->room);
+}
+
+/* Until the slot at a->taken is ready: false when its PID is not claimed
+ * and will not be (a stop, the end of the list). The mover does not sit
+ * idle while the reader is behind: it reads the next PID not claimed yet,
+ * ahead of its own, which shares the reading between the two cores; it
+ * sleeps only when the window holds nothing left to read. Under lock. */
+static bool wait_ready(struct mc_ahead *a)
+{
+	for (;;) {
+		if (a->taken < a->claimed &&
+		    a->slots[a->taken % a->window].ready)
+			return true;
+		if (a->taken >= a->claimed && (a->quit || a->claimed == a->n))
+			return false;
+		if (!a->quit && a->claimed < a->n &&
+		    a->claimed - a->taken < a->window) {
+			read_next(a);
+			continue;
+		}
+		a->mover_waits = true;
+		pthread_cond_wait(&a->ready, &a->lock);
+		a->mover_waits = false;
+	}
 }
 
 bool mc_ahead_take(struct mc_ahead *a, pid_t pid, uint64_t max_age_us,
@@ -173,17 +225,10 @@ bool mc_ahead_take(struct mc_ahead *a, pid_t pid, uint64_t max_age_us,
 	bool hit = false;
 
 	pthread_mutex_lock(&a->lock);
-	while (!hit) {
-		while (a->made == a->taken && !a->done) {
-			a->mover_waits = true;
-			pthread_cond_wait(&a->ready, &a->lock);
-		}
-		a->mover_waits = false;
-		if (a->made == a->taken)
-			break;
-		hit = a->slots[a->taken % a->window].pid == pid;
+	while (!hit && wait_ready(a)) {
+		hit = a->slots[a->taken % a->window].f.pid == pid;
 		if (hit)
-			*f = a->slots[a->taken % a->window];
+			*f = a->slots[a->taken % a->window].f;
 		let_go(a);
 	}
 	pthread_mutex_unlock(&a->lock);

@@ -3,7 +3,8 @@
  * cgroup.procs, and the two are independent kernel work: a second thread
  * reads the facts of a pass's PIDs, in the pass's order and a bounded
  * window ahead, while the mover writes. The facts of a PID are still read
- * before its write: the mover waits for them when the reader is behind. */
+ * before its write: when the reader is behind, the mover waits, or reads
+ * them itself. */
 #ifndef MEMCG_AHEAD_H
 #define MEMCG_AHEAD_H
 
@@ -35,8 +36,9 @@ void mc_facts_apply(struct mc_move *mv, struct mc_move_rec *r, unsigned want,
 /* Below this many PIDs a thread costs more than it saves. */
 #define MC_AHEAD_MIN 64
 /* How far ahead the reader goes: enough to ride out a slow read or write
- * on either side, little enough that the facts are fresh when used. */
-#define MC_AHEAD_WINDOW 128
+ * on either side (a reader that stops for a full window idles), little
+ * enough that the facts are fresh when used (about 3 ms of moves). */
+#define MC_AHEAD_WINDOW 512
 
 struct mc_ahead;
 
@@ -46,7 +48,8 @@ struct mc_ahead;
 struct mc_ahead *mc_ahead_start(const struct mc_mounts *m, unsigned want,
 				pid_t *pids, size_t n, size_t window);
 /* The facts of pid, the next of the list that the mover wants: PIDs before
- * it that the mover skipped are let go. Waits while the reader is behind.
+ * it that the mover skipped are let go. While the reader is behind, the
+ * caller reads the next PIDs of the window itself rather than sit idle.
  * False when pid is not ahead (the reader stopped or the list ended) or its
  * facts are max_age_us old or more: read inline. */
 bool mc_ahead_take(struct mc_ahead *a, pid_t pid, uint64_t max_age_us,
