@@ -1,11 +1,15 @@
 /* The reader ahead of --from's moves (core/ahead.c) on a fixture /proc:
  * facts come in the list's order through a window smaller than the list, a
- * PID the mover skips is let go, a gone PID reads as gone, a stop ends the
+ * PID the mover skips is let go, a gone PID reads as gone, the mover reads
+ * what the reader has not reached when it is behind, a stop ends the
  * reader with its window at most read, and every way out joins and frees
  * (the sanitizer build checks the freeing). Then through mc_move_run: a
  * --from list long enough for the reader gets the same columns as inline,
  * and an --atomic stop and an interrupt end the reader. */
 #include "engine.h"
+
+#include <pthread.h>
+#include <time.h>
 
 #include "core/ahead.h"
 
@@ -113,6 +117,63 @@ static void gone_pid_reads_gone(void **state)
 	assert_true(mc_ahead_take(a, FIRST + 7, UINT64_MAX, &f));
 	assert_false(f.have_stat || f.have_status);
 	mc_ahead_end(a);
+}
+
+/* The helper of mover_reads_when_reader_is_behind: after a while, the
+ * text of the FIFO that holds the reader up. */
+static void *release_fifo(void *path)
+{
+	struct timespec nap = {0, 100 * 1000 * 1000};
+	char text[160];
+	int fd;
+
+	nanosleep(&nap, NULL);
+	fd = open(path, O_WRONLY);
+	snprintf(text, sizeof(text),
+		 "Name:\tp%d\nTgid:\t%d\nNSpid:\t%d\nVmRSS:\t%d kB\n", FIRST,
+		 FIRST, FIRST, FIRST);
+	/* no cmocka assert off the test's thread: a short write shows as
+	 * FIRST's facts in the test */
+	if (fd >= 0) {
+		ssize_t n = write(fd, text, strlen(text));
+
+		(void)n;
+		close(fd);
+	}
+	return NULL;
+}
+
+/* The reader is held up on FIRST (its status a FIFO nobody writes yet):
+ * the mover, waiting for FIRST, reads the PIDs after it in the window
+ * itself, so they were read before FIRST was. */
+static void mover_reads_when_reader_is_behind(void **state)
+{
+	struct timespec nap = {0, 20 * 1000 * 1000};
+	struct mc_facts first, f;
+	struct mc_ahead *a;
+	pthread_t helper;
+	char fifo[128];
+	pid_t *pids = list_of(12);
+
+	(void)state;
+	snprintf(fifo, sizeof(fifo), "%s/proc/%d/status", root, FIRST);
+	assert_int_equal(unlink(fifo), 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(pthread_create(&helper, NULL, release_fifo, fifo), 0);
+	a = mc_ahead_start(&mounts, MC_MEASURE_COMM, pids, 12, 8);
+	/* the reader has claimed FIRST and waits in its open */
+	nanosleep(&nap, NULL);
+	assert_true(mc_ahead_take(a, FIRST, UINT64_MAX, &first));
+	assert_facts_of(&first, FIRST);
+	for (pid_t pid = FIRST + 1; pid < FIRST + 12; pid++) {
+		assert_true(mc_ahead_take(a, pid, UINT64_MAX, &f));
+		assert_facts_of(&f, pid);
+		/* the window, less FIRST's slot, was read meanwhile */
+		if (pid < FIRST + 8)
+			assert_true(f.read_us < first.read_us);
+	}
+	mc_ahead_end(a);
+	assert_int_equal(pthread_join(helper, NULL), 0);
 }
 
 /* Facts read too long before the write are not used: read again. */
@@ -279,6 +340,7 @@ int main(void)
 		T(in_order_through_a_small_window),
 		T(skipped_pids_let_go),
 		T(gone_pid_reads_gone),
+		T(mover_reads_when_reader_is_behind),
 		T(stale_facts_not_used),
 		T(stop_ends_the_reader),
 		T(end_on_every_path),
