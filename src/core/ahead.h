@@ -36,9 +36,12 @@ void mc_facts_apply(struct mc_move *mv, struct mc_move_rec *r, unsigned want,
 /* Below this many PIDs a thread costs more than it saves. */
 #define MC_AHEAD_MIN 64
 /* How far ahead the reader goes: enough to ride out a slow read or write
- * on either side (a reader that stops for a full window idles), little
- * enough that the facts are fresh when used (about 3 ms of moves). */
-#define MC_AHEAD_WINDOW 512
+ * on either side (a reader that finds its window full idles), above all
+ * the first write of a run, which waits 5-25 ms here for the kernel
+ * (cgroup_threadgroup_rwsem's first writer waits for an RCU grace
+ * period): about 15 ms of reading; little enough that the facts are fresh
+ * when used (FRESH_US), and 2048 slots of 120 bytes. */
+#define MC_AHEAD_WINDOW 2048
 
 struct mc_ahead;
 
