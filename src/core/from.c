@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/ahead.h"
 #include "core/proc.h"
 #include "core/step.h"
 
@@ -129,14 +130,102 @@ static char *pass_list(struct mc_move *mv, uint64_t *stamp,
 	return read_procs(mv, e);
 }
 
+/* What a pass carries from one PID to the next. */
+struct pass {
+	struct pidset now;	/* SRC as last re-read (still_in_src) */
+	uint64_t stamp;		/* when the list in hand was read */
+	bool fresh_list;	/* now holds a re-read */
+	bool halted;		/* the run stopped: the rest is listed */
+	struct mc_ahead *ah;	/* the reader ahead, or NULL: inline */
+};
+
+/* A reader of /proc ahead of the moves, when it pays: the columns need
+ * /proc per process and the list has enough PIDs not tried yet to pay for
+ * a thread. NULL: read inline. */
+static struct mc_ahead *ahead_start(struct mc_move *mv, char *buf,
+				    const struct pidset *seen)
+{
+	unsigned want = mc_facts_want(mv);
+	size_t n = 0;
+	pid_t *pids, v;
+	char *p;
+
+	if (!want)
+		return NULL;
+	for (p = buf; (p = mc_next_pid(p, &v));)
+		n += v > 0 && !pidset_has(seen, v);
+	if (n < MC_AHEAD_MIN || !(pids = malloc(n * sizeof(*pids))))
+		return NULL;
+	n = 0;
+	for (p = buf; (p = mc_next_pid(p, &v));)
+		if (v > 0 && !pidset_has(seen, v))
+			pids[n++] = v;
+	return mc_ahead_start(mv->req.m, want, pids, n, MC_AHEAD_WINDOW);
+}
+
+/* The /proc columns of r: from the reader ahead when it has them fresh. */
+static void proc_cols(struct mc_move *mv, struct pass *ps,
+		      struct mc_move_rec *r)
+{
+	struct mc_facts f;
+
+	if (ps->ah && mc_ahead_take(ps->ah, r->pid, FRESH_US, &f))
+		mc_facts_apply(mv, r, mc_facts_want(mv), &f);
+	else
+		mc_step_proc_cols(mv, r);
+}
+
+/* One PID of a pass: its record, its columns and its move. false = stop
+ * the pass. */
+static bool pass_pid(struct mc_move *mv, struct pass *ps, struct pidset *seen,
+		     pid_t v, bool move, size_t *fresh, struct mc_error *e,
+		     struct mc_carry *c)
+{
+	struct mc_move_rec *r;
+
+	if (v <= 0 || !pidset_add(seen, v))
+		return true;
+	/* an interrupt or a stop ends the reader too; the rest read inline */
+	if (ps->ah && (ps->halted || mc_step_stopped(mv))) {
+		mc_ahead_end(ps->ah);
+		ps->ah = NULL;
+	}
+	if (is_kthread(mv, v))
+		return true;
+	/* gone from SRC since the list was read: not SRC's any more */
+	if (move && !still_in_src(mv, v, &ps->stamp, &ps->now,
+				  &ps->fresh_list))
+		return true;
+	(*fresh)++;
+	r = mc_rec_new(mv, v, e);
+	if (!r)
+		return false;
+	r->origin = (size_t)mv->from;
+	proc_cols(mv, ps, r);
+	if (!mc_valid_init_guard(mv, r))
+		return true;
+	mc_valid_root_note(mv, r);
+	if (!move)
+		return true;
+	/* once the run stops (a signal, --atomic's first failure), the rest
+	 * of SRC is listed, not-attempted: the report accounts for every
+	 * process of SRC */
+	if (ps->halted || mc_step_stopped(mv)) {
+		mc_rec_set(r, MC_NOT_ATTEMPTED, 0, "%s",
+			   mv->interrupted ? "interrupted" : "run stopped");
+		return true;
+	}
+	ps->halted = !mc_step_move(mv, r, c);
+	return true;
+}
+
 /* One pass over SRC; *fresh counts PIDs not seen before. false = stop. */
 static bool from_pass(struct mc_move *mv, struct pidset *seen, bool move,
 		      size_t *fresh, struct mc_error *e, struct mc_carry *c)
 {
-	struct pidset now = {0};
-	uint64_t stamp;
-	bool fresh_list = false, halted = false;
-	char *buf = pass_list(mv, &stamp, e), *p;
+	struct pass ps = {0};
+	char *buf = pass_list(mv, &ps.stamp, e), *p;
+	bool ok = true;
 	pid_t v;
 
 	*fresh = 0;
@@ -146,43 +235,15 @@ static bool from_pass(struct mc_move *mv, struct pidset *seen, bool move,
 	mv->progress_total = mv->nrecs;
 	for (p = buf; (p = mc_next_pid(p, &v));)
 		mv->progress_total += v > 0;
-	for (p = buf; (p = mc_next_pid(p, &v));) {
-		struct mc_move_rec *r;
-
-		if (v <= 0 || !pidset_add(seen, v))
-			continue;
-		if (is_kthread(mv, v))
-			continue;
-		/* gone from SRC since the list was read: not SRC's any more */
-		if (move && !still_in_src(mv, v, &stamp, &now, &fresh_list))
-			continue;
-		(*fresh)++;
-		r = mc_rec_new(mv, v, e);
-		if (!r) {
-			free(buf);
-			return false;
-		}
-		r->origin = (size_t)mv->from;
-		mc_step_proc_cols(mv, r);
-		if (!mc_valid_init_guard(mv, r))
-			continue;
-		mc_valid_root_note(mv, r);
-		if (!move)
-			continue;
-		/* once the run stops (a signal, --atomic's first failure),
-		 * the rest of SRC is listed, not-attempted: the report
-		 * accounts for every process of SRC */
-		if (halted || mc_step_stopped(mv)) {
-			mc_rec_set(r, MC_NOT_ATTEMPTED, 0, "%s",
-				   mv->interrupted ? "interrupted"
-						   : "run stopped");
-			continue;
-		}
-		halted = !mc_step_move(mv, r, c);
-	}
+	if (move)
+		ps.ah = ahead_start(mv, buf, seen);
+	for (p = buf; ok && (p = mc_next_pid(p, &v));)
+		ok = pass_pid(mv, &ps, seen, v, move, fresh, e, c);
+	/* on every way out: an --atomic stop, an error, the end */
+	mc_ahead_end(ps.ah);
 	free(buf);
-	free(now.v);
-	return !halted && !mc_step_stopped(mv);
+	free(ps.now.v);
+	return ok && !ps.halted && !mc_step_stopped(mv);
 }
 
 bool mc_from_move(struct mc_move *mv, struct mc_error *e)

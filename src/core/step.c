@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/ahead.h"
 #include "core/dest.h"
 #include "core/proc.h"
 #include "core/size.h"
@@ -341,31 +342,17 @@ bool mc_step_same_process(struct mc_move *mv, struct mc_move_rec *r)
  * fact from one file: status has the name, the resident set (VmRSS: exact,
  * where stat's rss lacks the per-CPU deltas on 6.2 and later) and NSpid
  * (the container note); stat is read only for the start time, which START
- * shows and --atomic's rollback needs to tell a reused PID. */
+ * shows and --atomic's rollback needs to tell a reused PID. ahead.c reads
+ * the same facts on a second thread for --from. */
 void mc_step_proc_cols(struct mc_move *mv, struct mc_move_rec *r)
 {
-	unsigned want = mv->req.measure &
-			(MC_MEASURE_COMM | MC_MEASURE_RSS | MC_MEASURE_START);
-	struct mc_proc_status ps;
-	struct mc_proc_stat st;
-	struct mc_error ignored;
+	unsigned want = mc_facts_want(mv);
+	struct mc_facts f;
 
-	if (mv->req.atomic)
-		want |= MC_MEASURE_START;
 	if (!want)
 		return;
-	if ((want & MC_MEASURE_START) &&
-	    mc_proc_read_stat(mv->req.m, r->pid, &st, &ignored) < 0)
-		return;
-	if (want & MC_MEASURE_START)
-		r->starttime = st.starttime;
-	if (mc_proc_read_status(mv->req.m, r->pid, &ps, &ignored) < 0)
-		return;
-	snprintf(r->comm, sizeof(r->comm), "%s", ps.comm);
-	r->rss = ps.rss;
-	r->have_rss = true;
-	/* a container's init is what --from of a container's cgroup meets */
-	mc_valid_container_note(mv, r, &ps.ids);
+	mc_facts_read(mv->req.m, r->pid, want, &f);
+	mc_facts_apply(mv, r, want, &f);
 }
 
 /* Page attribution of pid into res, for --exact and prediction. False when
