@@ -155,6 +155,18 @@ static void charged_cells(struct ps *p, struct mc_line *ln,
 	mc_cell_size(&p->t, ln, COL_SWAPPED, have, (int64_t)p->r.swapped);
 }
 
+/* RSS as memcg move reports it: VmRSS of /proc/PID/status, which counts
+ * what stat's rss leaves in per-CPU counters (kept when status fails). */
+static void resident_set(const struct mc_mounts *m, pid_t pid,
+			 struct mc_proc_stat *st)
+{
+	struct mc_proc_status status;
+	struct mc_error ignored;
+
+	if (mc_proc_read_status(m, pid, &status, &ignored) == 0)
+		st->rss = status.rss;
+}
+
 /* One process; one that is gone by now is left out, as ps(1) does. */
 static int add_process(struct ps *p, const struct group *g, pid_t pid,
 		       struct mc_error *e)
@@ -165,6 +177,7 @@ static int add_process(struct ps *p, const struct group *g, pid_t pid,
 
 	if (mc_proc_read_stat(p->m, pid, &st, e) < 0)
 		return e->code == ESRCH ? 0 : -1;
+	resident_set(p->m, pid, &st);
 	mc_pages_reset(&p->r);
 	have = p->ctx != NULL;
 	/* a kernel thread has no memory of its own: nothing to attribute */

@@ -132,6 +132,8 @@ static int parse_pids(const char **args, pid_t **pids, size_t *n)
 
 static int read_proc(struct where *w, struct proc *p, struct mc_error *e)
 {
+	struct mc_proc_status status;
+	struct mc_error ignored;
 	struct mc_proc_stat st;
 
 	if (mc_proc_read_stat(w->m, p->pid, &st, e) < 0)
@@ -141,6 +143,10 @@ static int read_proc(struct where *w, struct proc *p, struct mc_error *e)
 			       "has no memory of its own", (int)p->pid);
 	snprintf(p->comm, sizeof(p->comm), "%s", st.comm);
 	p->rss = st.rss;
+	/* RSS as memcg move reports it: VmRSS of /proc/PID/status, which
+	 * counts what stat's rss leaves in per-CPU counters */
+	if (mc_proc_read_status(w->m, p->pid, &status, &ignored) == 0)
+		p->rss = status.rss;
 	/* a zombie or a process outside the hierarchy has no answer here;
 	 * the pages still have theirs */
 	if (mc_proc_read_cgroup(w->m, p->pid, w->h->type, &p->cgroup, e) ==
