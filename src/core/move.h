@@ -168,6 +168,7 @@ struct mc_move {
 					 * pass's list, not read twice */
 	uint64_t from_procs_us;		/* when it was read */
 	size_t progress_total;		/* processes to try, as known */
+	bool rc_ran;			/* --recharge: its phase was reached */
 	int interrupted;		/* signal that stopped the run */
 	uint64_t slack;			/* bytes: 64 pages per CPU */
 

@@ -220,6 +220,7 @@ void mc_rcstep_run(struct mc_move *mv)
 
 	if (!mv->req.recharge || (mv->req.atomic && !all_moved(mv)))
 		return;
+	mv->rc_ran = true;
 	for (size_t i = 0; i < mv->nrecs; i++) {
 		/* a signal: the process at hand stopped between ranges; the
 		 * others are not started */
@@ -269,8 +270,9 @@ bool mc_rcstep_total(const struct mc_move *mv, uint64_t *sum)
 			measured = true;
 		}
 	}
-	/* nothing to recharge is 0; a recharge that never ran is unknown */
-	return mv->req.recharge && (measured || !tried);
+	/* nothing to recharge is 0; a recharge that never ran (the run
+	 * stopped before it, --atomic rolled back) is unknown */
+	return mv->req.recharge && mv->rc_ran && (measured || !tried);
 }
 
 void mc_rcstep_free(struct mc_move *mv)

@@ -393,8 +393,8 @@ static void total_sums_the_records(void **state)
 	uint64_t sum;
 
 	(void)state;
-	assert_true(mc_rcstep_total(&mv, &sum));
-	assert_int_equal(sum, 0);
+	/* before the run reached recharge: unknown (JSON null), not 0 */
+	assert_false(mc_rcstep_total(&mv, &sum));
 	assert_int_equal(mc_move_run(&mv, &e), 0);
 	assert_true(mc_rcstep_total(&mv, &sum));
 	assert_int_equal(sum, 16 * MIB);
