@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/array.h"
+
 /* ---- results ---- */
 
 uint64_t mc_pages_resident(const struct mc_pages_result *r)
@@ -111,15 +113,8 @@ static struct mc_pages_cgroup *new_cgroup(struct mc_pages *ctx,
 					  struct mc_pages_result *out,
 					  uint64_t ino, struct mc_error *e)
 {
-	if (out->n == out->cap) {
-		size_t cap = out->cap ? out->cap * 2 : 16;
-		struct mc_pages_cgroup *nv = realloc(out->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return mc_err(e, ENOMEM, "cannot allocate"), NULL;
-		out->v = nv;
-		out->cap = cap;
-	}
+	if (MC_ARRAY_ROOM(out->v, out->n, out->cap, 16, e) < 0)
+		return NULL;
 	if ((out->n + 1) * 2 > ctx->hcap && hash_grow(ctx, out, e) < 0)
 		return NULL;
 	out->v[out->n] = (struct mc_pages_cgroup){ .ino = ino };

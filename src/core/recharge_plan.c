@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/vfs.h>
 
+#include "core/array.h"
+
 #ifndef TMPFS_MAGIC
 #define TMPFS_MAGIC 0x01021994	/* include/uapi/linux/magic.h */
 #endif
@@ -188,15 +190,8 @@ int rc_next_map(FILE *smaps, const struct mc_mounts *m, pid_t pid,
 static int push(struct rc_plan *plan, const struct rc_seg *s,
 		struct mc_error *e)
 {
-	if (plan->n == plan->cap) {
-		size_t cap = plan->cap ? plan->cap * 2 : 64;
-		struct rc_seg *v = realloc(plan->v, cap * sizeof(*v));
-
-		if (!v)
-			return mc_err(e, ENOMEM, "cannot allocate");
-		plan->v = v;
-		plan->cap = cap;
-	}
+	if (MC_ARRAY_ROOM(plan->v, plan->n, plan->cap, 64, e) < 0)
+		return -1;
 	plan->v[plan->n++] = *s;
 	return 0;
 }

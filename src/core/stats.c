@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "core/knob.h"
 #include "core/proc.h"
 
@@ -162,15 +163,8 @@ struct collect {
 static struct mc_stats_node *new_node(struct mc_stats_tree *t,
 				      struct mc_error *e)
 {
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 64;
-		struct mc_stats_node *nv = realloc(t->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return mc_err(e, ENOMEM, "cannot allocate"), NULL;
-		t->v = nv;
-		t->cap = cap;
-	}
+	if (MC_ARRAY_ROOM(t->v, t->n, t->cap, 64, e) < 0)
+		return NULL;
 	memset(&t->v[t->n], 0, sizeof(t->v[0]));
 	return &t->v[t->n];
 }
@@ -281,15 +275,8 @@ static int left_add(struct mc_left *l, uint64_t ino, uint64_t bytes,
 		l->v[lo].bytes += bytes;
 		return 0;
 	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 32;
-		struct mc_left_ent *nv = realloc(l->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return mc_err(e, ENOMEM, "cannot allocate");
-		l->v = nv;
-		l->cap = cap;
-	}
+	if (MC_ARRAY_ROOM(l->v, l->n, l->cap, 32, e) < 0)
+		return -1;
 	memmove(&l->v[lo + 1], &l->v[lo], (l->n - lo) * sizeof(l->v[0]));
 	l->v[lo] = (struct mc_left_ent){ ino, bytes };
 	l->n++;

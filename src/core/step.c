@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/ahead.h"
+#include "core/array.h"
 #include "core/dest.h"
 #include "core/proc.h"
 #include "core/size.h"
@@ -84,15 +85,8 @@ struct mc_move_rec *mc_rec_new(struct mc_move *mv, pid_t pid,
 {
 	struct mc_move_rec *r;
 
-	if (mv->nrecs == mv->caprecs) {
-		size_t cap = mv->caprecs ? mv->caprecs * 2 : 64;
-		struct mc_move_rec *nr = realloc(mv->recs, cap * sizeof(*nr));
-
-		if (!nr)
-			return mc_err(e, ENOMEM, "cannot allocate"), NULL;
-		mv->recs = nr;
-		mv->caprecs = cap;
-	}
+	if (MC_ARRAY_ROOM(mv->recs, mv->nrecs, mv->caprecs, 64, e) < 0)
+		return NULL;
 	r = &mv->recs[mv->nrecs++];
 	memset(r, 0, sizeof(*r));
 	r->pid = pid;

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "core/proc.h"
 
 #define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -262,15 +263,8 @@ static int parse_procs(char *buf, pid_t **pids, size_t *n,
 	for (char *p = buf; (p = mc_next_pid(p, &v));) {
 		if (!v)
 			continue;
-		if (*n == cap) {
-			pid_t *nv;
-
-			cap = cap ? cap * 2 : 64;
-			nv = realloc(*pids, cap * sizeof(**pids));
-			if (!nv)
-				return mc_err(e, ENOMEM, "cannot allocate");
-			*pids = nv;
-		}
+		if (MC_ARRAY_ROOM(*pids, *n, cap, 64, e) < 0)
+			return -1;
 		(*pids)[(*n)++] = v;
 	}
 	if (*n) /* an empty cgroup has no array to sort */
@@ -329,15 +323,8 @@ static int add_node(void *arg, const struct mc_tree_node *node,
 	struct mc_inomap *map = arg;
 	struct mc_inomap_ent *ent;
 
-	if (map->n == map->cap) {
-		size_t cap = map->cap ? map->cap * 2 : 64;
-		struct mc_inomap_ent *nv = realloc(map->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return mc_err(e, ENOMEM, "cannot allocate");
-		map->v = nv;
-		map->cap = cap;
-	}
+	if (MC_ARRAY_ROOM(map->v, map->n, map->cap, 64, e) < 0)
+		return -1;
 	ent = &map->v[map->n];
 	ent->ino = node->ino;
 	ent->path = strdup(node->path);
