@@ -84,13 +84,11 @@ void mc_valid_container_note(struct mc_move *mv, struct mc_move_rec *r,
  * mode, as the dry run infers it. */
 void mc_valid_root_note(struct mc_move *mv, struct mc_move_rec *r)
 {
-	bool moves = mc_charge_cap(mv->req.h, &mv->kernel) == MC_CAP_YES &&
-		     mv->req.mode != MC_CHARGE_NONE &&
-		     mv->req.mode != MC_CHARGE_KEEP;
-
+	/* per process on --from's path: the cheap test first */
 	if (!mv->origins[r->origin].cg.is_root || r->status != MC_PLANNED)
 		return;
-	if (moves)
+	if (mc_charge_cap(mv->req.h, &mv->kernel) == MC_CAP_YES &&
+	    mv->req.mode != MC_CHARGE_NONE && mv->req.mode != MC_CHARGE_KEEP)
 		mc_rec_note(mv, r, !mv->root_noted,
 			    "process %d comes from the root cgroup, which has "
 			    "no limit: the charge that moves with it counts "
