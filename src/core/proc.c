@@ -252,23 +252,6 @@ int mc_proc_parse_ids(const char *buf, struct mc_proc_ids *ids)
 	return 0;
 }
 
-int mc_proc_read_ids(const struct mc_mounts *m, pid_t pid,
-		     struct mc_proc_ids *ids, struct mc_error *e)
-{
-	char buf[4096], *heap, *text;
-	int rc;
-
-	text = read_small(m, pid, "status", buf, sizeof(buf), &heap, e);
-	if (!text)
-		return -1;
-	rc = mc_proc_parse_ids(text, ids);
-	free(heap);
-	if (rc < 0)
-		return mc_errx(e, EINVAL, "cannot parse /proc/%d/status",
-			       (int)pid);
-	return 0;
-}
-
 /* The Name: value up to its line's end, undoing the two escapes status
  * makes ('\n' and '\\' for a newline and a backslash, the rest as is):
  * then it is the comm of /proc/PID/stat. */
@@ -297,6 +280,18 @@ int mc_proc_parse_status(const char *buf, struct mc_proc_status *st)
 	status_name(name, st->comm, sizeof(st->comm));
 	/* no VmRSS: line without an mm (a zombie leader): stat says 0 */
 	st->rss = rss ? strtoull(rss, NULL, 10) * 1024 : 0;
+	return 0;
+}
+
+int mc_proc_read_ids(const struct mc_mounts *m, pid_t pid,
+		     struct mc_proc_ids *ids, struct mc_error *e)
+{
+	struct mc_proc_status st;
+
+	/* the same read and parse as a move's columns: one path for status */
+	if (mc_proc_read_status(m, pid, &st, e) < 0)
+		return -1;
+	*ids = st.ids;
 	return 0;
 }
 
