@@ -44,6 +44,10 @@ const char *mc_cell_text(const struct mc_table *t, const struct mc_line *ln,
 			 size_t i, char *buf, size_t len);
 
 int mc_print_scols(const struct mc_table *t, FILE *out);
+/* Off a terminal, a table of plain cells laid out as libsmartcols lays it
+ * out, without its per-byte cost (plain.c): true when printed (*rc set),
+ * false when the table is not one (nothing written). */
+bool mc_print_plain(const struct mc_table *t, FILE *out, int *rc);
 int mc_print_json(const struct mc_table *t, FILE *out);
 
 #endif

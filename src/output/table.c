@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "core/size.h"
 #include "output/line.h"
@@ -247,8 +248,16 @@ int mc_table_print(struct mc_table *t, FILE *out)
 {
 	if (t->nomem)
 		return -ENOMEM;
-	if (!t->json)
+	if (!t->json) {
+		int rc;
+
+		/* off a terminal, most tables need none of libsmartcols'
+		 * per-byte work */
+		if (!t->width && !isatty(fileno(out)) &&
+		    mc_print_plain(t, out, &rc))
+			return rc;
 		return mc_print_scols(t, out);
+	}
 	/* printed or not, this was the one chance: never a second document */
 	doc.printed = true;
 	return mc_print_json(t, out);
