@@ -203,9 +203,8 @@ static int move(const struct mc_ctx *c, struct mc_move_runs *runs,
 	if (mc_move_open(mv, dest, &e) < 0 ||
 	    (mc_mopt.from && mc_move_set_from(mv, mc_mopt.from, &e) < 0))
 		return mc_fail_setup(&e);
-	for (size_t i = 0; i < npids; i++)
-		if (mc_move_add_pid(mv, pids[i], &e) < 0)
-			return mc_fail(MC_EXIT_FAIL, &e);
+	if (mc_move_add_pids(mv, pids, npids, &e) < 0)
+		return mc_fail(MC_EXIT_FAIL, &e);
 	mc_move_catch_signals();
 	runs->rc = mc_move_run(mv, &e);
 	mc_move_progress_end();

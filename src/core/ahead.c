@@ -9,12 +9,11 @@
 #include "core/ahead.h"
 
 #include <pthread.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
 
 #include "core/step.h"
+#include "core/thread.h"
 
 unsigned mc_facts_want(const struct mc_move *mv)
 {
@@ -85,8 +84,6 @@ struct mc_ahead {
 	size_t taken;			/* under lock: slots the mover let go */
 	bool quit;			/* under lock */
 	bool reader_waits, mover_waits;	/* under lock: who to wake */
-	bool placed;			/* started away from the mover's CPU */
-	cpu_set_t cpus;			/* the CPUs it may use after that */
 };
 
 /* The reader, once its window is full, sleeps until a quarter of it is
@@ -122,10 +119,6 @@ static void *reader(void *arg)
 {
 	struct mc_ahead *a = arg;
 
-	/* placed: now the scheduler may move it as it likes */
-	if (a->placed)
-		pthread_setaffinity_np(pthread_self(), sizeof(a->cpus),
-				       &a->cpus);
 	pthread_mutex_lock(&a->lock);
 	for (;;) {
 		bool waited = false;
@@ -158,49 +151,6 @@ static void ahead_free(struct mc_ahead *a)
 	free(a);
 }
 
-/* Measured on the 2-CPU host: a new thread starts on its creator's CPU
- * and, the mover waiting, runs there alone for 10-15 ms before the
- * balancer moves one of them, a third of a 1000-process run. So the reader
- * starts on another CPU the process may use, and lets that go at once. */
-static void other_cpu(struct mc_ahead *a, pthread_attr_t *attr)
-{
-	int cpu = sched_getcpu();
-	cpu_set_t other;
-
-	if (cpu < 0 || cpu >= CPU_SETSIZE ||
-	    sched_getaffinity(0, sizeof(a->cpus), &a->cpus) < 0 ||
-	    !CPU_ISSET(cpu, &a->cpus) || CPU_COUNT(&a->cpus) < 2)
-		return;
-	other = a->cpus;
-	CPU_CLR(cpu, &other);
-	a->placed = pthread_attr_setaffinity_np(attr, sizeof(other),
-						&other) == 0;
-}
-
-/* The reader, with every signal blocked: signals stay with the mover, whose
- * write must see EINTR and whose stop flag is read there. */
-static int start_reader(struct mc_ahead *a)
-{
-	pthread_attr_t attr;
-	sigset_t all, old;
-	int rc;
-
-	if (pthread_attr_init(&attr))
-		return -1;
-	other_cpu(a, &attr);
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&a->thread, &attr, reader, a);
-	/* the CPUs changed meanwhile (a cpuset): start it anywhere */
-	if (rc && a->placed) {
-		a->placed = false;
-		rc = pthread_create(&a->thread, NULL, reader, a);
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_attr_destroy(&attr);
-	return rc ? -1 : 0;
-}
-
 struct mc_ahead *mc_ahead_start(const struct mc_mounts *m, unsigned want,
 				pid_t *pids, size_t n, size_t window)
 {
@@ -220,7 +170,7 @@ struct mc_ahead *mc_ahead_start(const struct mc_mounts *m, unsigned want,
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->ready, NULL);
 	pthread_cond_init(&a->room, NULL);
-	if (start_reader(a) < 0) {
+	if (mc_thread_start(&a->thread, reader, a) < 0) {
 		ahead_free(a);
 		return NULL;
 	}

@@ -40,7 +40,7 @@ void mc_facts_apply(struct mc_move *mv, struct mc_move_rec *r, unsigned want,
  * the first write of a run, which waits 5-25 ms here for the kernel
  * (cgroup_threadgroup_rwsem's first writer waits for an RCU grace
  * period): about 15 ms of reading; little enough that the facts are fresh
- * when used (FRESH_US), and 2048 slots of 120 bytes. */
+ * when used (MC_FRESH_US), and 2048 slots of 120 bytes. */
 #define MC_AHEAD_WINDOW 2048
 
 struct mc_ahead;

@@ -82,13 +82,8 @@ static bool is_kthread(struct mc_move *mv, pid_t pid)
 	       (st.flags & MC_PF_KTHREAD);
 }
 
-/* A PID list older than this is read again before the next write, so a PID
- * that left SRC and was reused meanwhile is not moved: with charge moving a
- * write can take tens of milliseconds (docs §2.2). */
-#define FRESH_US 100000
-
 /* Whether pid is still in SRC, re-reading SRC once the list in hand is
- * older than FRESH_US. */
+ * older than MC_FRESH_US. */
 static bool still_in_src(struct mc_move *mv, pid_t pid, uint64_t *stamp,
 			 struct pidset *now, bool *fresh_list)
 {
@@ -96,7 +91,7 @@ static bool still_in_src(struct mc_move *mv, pid_t pid, uint64_t *stamp,
 	char *buf, *p;
 	pid_t v;
 
-	if (mc_step_now_us() - *stamp >= FRESH_US &&
+	if (mc_step_now_us() - *stamp >= MC_FRESH_US &&
 	    (buf = read_procs(mv, &ignored))) {
 		if (now->cap)
 			memset(now->v, 0, now->cap * sizeof(*now->v));
@@ -115,7 +110,7 @@ static bool still_in_src(struct mc_move *mv, pid_t pid, uint64_t *stamp,
 /* The list a pass works from: the first one takes what mc_from_empty read
  * (a v1 read of a large cgroup.procs costs as much as many moves), the
  * others read SRC again; *stamp is when the list was read, so that
- * still_in_src reads SRC again before a write once it is FRESH_US old. */
+ * still_in_src reads SRC again before a write once it is MC_FRESH_US old. */
 static char *pass_list(struct mc_move *mv, uint64_t *stamp,
 		       struct mc_error *e)
 {
@@ -169,7 +164,7 @@ static void proc_cols(struct mc_move *mv, struct pass *ps,
 {
 	struct mc_facts f;
 
-	if (ps->ah && mc_ahead_take(ps->ah, r->pid, FRESH_US, &f))
+	if (ps->ah && mc_ahead_take(ps->ah, r->pid, MC_FRESH_US, &f))
 		mc_facts_apply(mv, r, mc_facts_want(mv), &f);
 	else
 		mc_step_proc_cols(mv, r);

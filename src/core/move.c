@@ -447,6 +447,8 @@ void mc_move_free(struct mc_move *mv)
 {
 	for (size_t i = 0; i < mv->nrecs; i++) {
 		free(mv->recs[i].msg);
+		if (mv->recs[i].pidfd >= 0)
+			close(mv->recs[i].pidfd);
 		free(mv->recs[i].also);
 		free(mv->recs[i].note);
 	}

@@ -81,8 +81,11 @@ struct mc_origin {
 struct mc_move_rec {
 	pid_t pid;
 	unsigned long long starttime;	/* 0: unknown */
-	bool validated;			/* a command-line PID: its start
-					 * time is checked before the write */
+	bool validated;			/* a command-line PID: checked again
+					 * right before the write, by pidfd
+					 * or by start time */
+	int pidfd;			/* pins it from its check to its
+					 * write, or -1 */
 	char comm[64];
 	size_t origin;			/* index into origins */
 	enum mc_status status;
@@ -197,6 +200,10 @@ int mc_move_set_from(struct mc_move *mv, const char *src, struct mc_error *e);
  * note names the TIDs. PID 1 fails without req.force. -1 only on a fatal
  * error. */
 int mc_move_add_pid(struct mc_move *mv, pid_t pid, struct mc_error *e);
+/* mc_move_add_pid of each of pids[0..n), in order; their /proc files are
+ * read first, on two threads when there are many (prefetch.h). */
+int mc_move_add_pids(struct mc_move *mv, const pid_t *pids, size_t n,
+		     struct mc_error *e);
 /* The same for --back: the process must still be in expect (a hierarchy
  * path), or it is skipped with the reason; with start (its start time in
  * clock ticks, 0 unknown) a PID that now names another process is

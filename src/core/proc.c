@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int mc_parse_pid(const char *s, pid_t *pid)
@@ -274,12 +275,19 @@ int mc_proc_parse_status(const char *buf, struct mc_proc_status *st)
 {
 	const char *name = status_field(buf, "Name");
 	const char *rss = status_field(buf, "VmRSS");
+	const char *state, *threads, *kthread;
 
 	if (!name || mc_proc_parse_ids(buf, &st->ids) < 0)
 		return -1;
 	status_name(name, st->comm, sizeof(st->comm));
 	/* no VmRSS: line without an mm (a zombie leader): stat says 0 */
 	st->rss = rss ? strtoull(rss, NULL, 10) * 1024 : 0;
+	state = status_field(buf, "State");
+	st->state = state ? state[strspn(state, "\t ")] : '?';
+	threads = status_field(buf, "Threads");
+	st->threads = threads ? strtoul(threads, NULL, 10) : 0;
+	kthread = status_field(buf, "Kthread");
+	st->kthread = kthread ? strtol(kthread, NULL, 10) != 0 : -1;
 	return 0;
 }
 
@@ -310,6 +318,18 @@ int mc_proc_read_status(const struct mc_mounts *m, pid_t pid,
 		return mc_errx(e, EINVAL, "cannot parse /proc/%d/status",
 			       (int)pid);
 	return 0;
+}
+
+int mc_pidfd_open(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+bool mc_pidfd_alive(int pidfd)
+{
+	/* signal 0: the checks of a kill, no signal sent; ESRCH once the
+	 * process is reaped and its PID free for another */
+	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
 }
 
 char *mc_next_pid(char *p, pid_t *pid)

@@ -49,12 +49,17 @@ int mc_proc_read_ids(const struct mc_mounts *m, pid_t pid,
 
 /* What one read of /proc/PID/status gives a move's columns: the command
  * name (as stat's comm: status's escapes of newline and backslash undone),
- * the resident set (VmRSS, as stat's rss) and the identity. A process
- * whose start time is not needed costs this one read, not two. */
+ * the resident set (VmRSS, as stat's rss) and the identity; and what a
+ * PID's check needs: state, threads, and whether it is a kernel thread
+ * (the Kthread: line of 6.4 and later; before, stat's flags say). A
+ * process whose start time is not needed costs this one read, not two. */
 struct mc_proc_status {
 	char comm[64];
 	uint64_t rss;			/* bytes; 0 without an mm */
 	struct mc_proc_ids ids;
+	char state;			/* as stat's; '?' without a State: */
+	unsigned long threads;		/* 0 without a Threads: line */
+	int kthread;			/* 1, 0, or -1: no Kthread: line */
 };
 
 /* -1 without a Name: or Tgid: line. */
@@ -62,6 +67,13 @@ int mc_proc_parse_status(const char *buf, struct mc_proc_status *st);
 /* ESRCH in e->code when the process is gone. */
 int mc_proc_read_status(const struct mc_mounts *m, pid_t pid,
 			struct mc_proc_status *st, struct mc_error *e);
+
+/* A pidfd of process pid (pidfd_open, Linux 5.3+; close-on-exec), or -1
+ * with errno set (ENOSYS before 5.3, EINVAL for a TID, EMFILE). */
+int mc_pidfd_open(pid_t pid);
+/* Whether the process a pidfd pins is still there: while it lives (or is
+ * a zombie nobody reaped), its PID names it and no other process. */
+bool mc_pidfd_alive(int pidfd);
 
 /* The memory cgroup path in a /proc/PID/cgroup buffer: the v1 line whose
  * controller list has the exact token "memory", or the "0::" line for v2.

@@ -90,6 +90,7 @@ struct mc_move_rec *mc_rec_new(struct mc_move *mv, pid_t pid,
 	r = &mv->recs[mv->nrecs++];
 	memset(r, 0, sizeof(*r));
 	r->pid = pid;
+	r->pidfd = -1;
 	r->origin = (size_t)-1;
 	r->status = MC_PLANNED;
 	return r;
@@ -319,6 +320,15 @@ bool mc_step_same_process(struct mc_move *mv, struct mc_move_rec *r)
 	struct mc_proc_stat st;
 	struct mc_error ignored;
 
+	if (r->pidfd >= 0) {
+		bool alive = mc_pidfd_alive(r->pidfd);
+
+		close(r->pidfd);
+		r->pidfd = -1;
+		if (!alive)
+			mc_rec_set(r, MC_EXITED, ESRCH, "exited before the move");
+		return alive;
+	}
 	if (mc_proc_read_stat(mv->req.m, r->pid, &st, &ignored) < 0) {
 		mc_rec_set(r, MC_EXITED, ESRCH, "exited before the move");
 		return false;

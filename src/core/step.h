@@ -63,7 +63,15 @@ void mc_step_read_room(struct mc_move *mv);
 /* Move one process. Returns false when the run must stop (--atomic). */
 bool mc_step_move(struct mc_move *mv, struct mc_move_rec *r,
 		  struct mc_carry *c);
-/* The PID still names the process validated earlier (start time). */
+/* How old a look at a PID of --from may be when it is written: a PID list
+ * older than this is read again before the next write, so a PID that left
+ * SRC and was reused meanwhile is not moved (with charge moving a write
+ * can take tens of milliseconds, docs §2.2), and facts read ahead that
+ * long ago are read again. */
+#define MC_FRESH_US 100000
+
+/* The PID still names the process validated earlier: its pidfd, else its
+ * start time. Closes the pidfd either way (its work is done). */
 bool mc_step_same_process(struct mc_move *mv, struct mc_move_rec *r);
 /* A stop signal arrived (it is recorded in mv->interrupted). */
 bool mc_step_stopped(struct mc_move *mv);

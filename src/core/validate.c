@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/prefetch.h"
 #include "core/proc.h"
 #include "core/step.h"
 
@@ -27,8 +28,10 @@ static struct mc_move_rec *find_rec(struct mc_move *mv, pid_t pid)
  * the report shows the process). st->ids is the process's, or the PID's
  * own when its status cannot be read (the stat read then says why); *rss
  * says whether st->rss is the process's VmRSS, the RSS a --from row shows
- * (stat's rss lacks the per-CPU deltas on 6.2 and later). */
+ * (stat's rss lacks the per-CPU deltas on 6.2 and later). pf: what was
+ * read already, or NULL. */
 static pid_t process_of(struct mc_move *mv, pid_t pid,
+			const struct mc_pidfacts *pf,
 			struct mc_proc_status *st, bool *rss)
 {
 	struct mc_error ignored;
@@ -37,7 +40,9 @@ static pid_t process_of(struct mc_move *mv, pid_t pid,
 	*rss = false;
 	st->ids.tgid = st->ids.nspid = pid;
 	st->ids.nslevels = 1;
-	if (mc_proc_read_status(mv->req.m, pid, st, &ignored) < 0)
+	if (pf && pf->status_ok)
+		*st = pf->st;
+	else if (mc_proc_read_status(mv->req.m, pid, st, &ignored) < 0)
 		return pid;
 	tgid = st->ids.tgid;
 	*rss = tgid == pid;
@@ -114,14 +119,19 @@ void mc_valid_dest_note(struct mc_move *mv)
 
 /* Where the process is now, as its origin; skipped when that is DEST, or,
  * for --back, when it is not where the report left it. */
-static void place(struct mc_move *mv, struct mc_move_rec *r, const char *expect)
+static void place(struct mc_move *mv, struct mc_move_rec *r, const char *expect,
+		  const struct mc_pidfacts *pf)
 {
 	struct mc_error pe;
 	char *path = NULL;
 	ssize_t o;
 
-	if (mc_proc_read_cgroup(mv->req.m, r->pid, mv->req.h->type, &path,
-				&pe) < 0) {
+	if (pf && pf->cgpath && !(path = strdup(pf->cgpath))) {
+		mc_rec_set(r, MC_FAILED, ENOMEM, "cannot allocate");
+		return;
+	}
+	if (!path && mc_proc_read_cgroup(mv->req.m, r->pid, mv->req.h->type,
+					 &path, &pe) < 0) {
 		mc_rec_set(r, MC_FAILED, pe.code, "%s",
 			   pe.code == ESRCH ? "no such process" : pe.msg);
 		return;
@@ -147,14 +157,40 @@ static void place(struct mc_move *mv, struct mc_move_rec *r, const char *expect)
 	free(path);
 }
 
+/* What a PID's check needs of stat, from what the prefetch read: stat
+ * itself, or status with its Kthread: line and a pidfd to pin the process
+ * instead of its start time (taken from pf: the record closes it). */
+static bool facts_stat(struct mc_move_rec *r, struct mc_pidfacts *pf,
+		       struct mc_proc_stat *st)
+{
+	if (!pf)
+		return false;
+	if (pf->stat_ok) {
+		*st = pf->ps;
+	} else if (pf->status_ok && pf->st.kthread >= 0 && pf->pidfd >= 0) {
+		memset(st, 0, sizeof(*st));
+		snprintf(st->comm, sizeof(st->comm), "%s", pf->st.comm);
+		st->state = pf->st.state;
+		st->threads = pf->st.threads;
+		st->flags = pf->st.kthread ? MC_PF_KTHREAD : 0;
+		st->rss = pf->st.rss;
+	} else {
+		return false;
+	}
+	r->pidfd = pf->pidfd;
+	pf->pidfd = -1;
+	return true;
+}
+
 /* Exists, not a kernel thread, not a zombie, the same process. */
 static bool check_stat(struct mc_move *mv, struct mc_move_rec *r,
-		       unsigned long long start)
+		       unsigned long long start, struct mc_pidfacts *pf)
 {
 	struct mc_proc_stat st;
 	struct mc_error pe;
 
-	if (mc_proc_read_stat(mv->req.m, r->pid, &st, &pe) < 0) {
+	if (!facts_stat(r, pf, &st) &&
+	    mc_proc_read_stat(mv->req.m, r->pid, &st, &pe) < 0) {
 		if (start && pe.code == ESRCH)
 			mc_rec_set(r, MC_EXITED, ESRCH, "exited");
 		else
@@ -188,12 +224,13 @@ static bool check_stat(struct mc_move *mv, struct mc_move_rec *r,
 }
 
 /* ENOENT while reading a PID's files means it exited: an ordinary outcome. */
-int mc_move_add_pid_at(struct mc_move *mv, pid_t given, const char *expect,
-		       unsigned long long start, struct mc_error *e)
+static int add_pid(struct mc_move *mv, pid_t given, const char *expect,
+		   unsigned long long start, struct mc_pidfacts *pf,
+		   struct mc_error *e)
 {
 	struct mc_proc_status st;
 	bool have_rss;
-	pid_t pid = process_of(mv, given, &st, &have_rss);
+	pid_t pid = process_of(mv, given, pf, &st, &have_rss);
 	struct mc_move_rec *r = mv->tids ? find_rec(mv, pid) : NULL;
 
 	if (r) {
@@ -215,12 +252,15 @@ int mc_move_add_pid_at(struct mc_move *mv, pid_t given, const char *expect,
 		mc_rec_note(mv, r, true,
 			    "%d is a thread of process %d: the whole process "
 			    "moves", (int)given, (int)pid);
-	if (!check_stat(mv, r, start))
+	/* the rest of pf is the PID's own: a TID's process is read here */
+	if (pid != given)
+		pf = NULL;
+	if (!check_stat(mv, r, start, pf))
 		return 0;
 	if (have_rss)
 		r->rss = st.rss;
 	/* where it is first: the row of a refused PID 1 shows FROM too */
-	place(mv, r, expect);
+	place(mv, r, expect, pf);
 	if (r->status != MC_PLANNED || !mc_valid_init_guard(mv, r))
 		return 0;
 	mc_valid_container_note(mv, r, &st.ids);
@@ -228,9 +268,31 @@ int mc_move_add_pid_at(struct mc_move *mv, pid_t given, const char *expect,
 	return 0;
 }
 
+int mc_move_add_pid_at(struct mc_move *mv, pid_t pid, const char *expect,
+		       unsigned long long start, struct mc_error *e)
+{
+	return add_pid(mv, pid, expect, start, NULL, e);
+}
+
 int mc_move_add_pid(struct mc_move *mv, pid_t pid, struct mc_error *e)
 {
-	return mc_move_add_pid_at(mv, pid, NULL, 0, e);
+	return add_pid(mv, pid, NULL, 0, NULL, e);
+}
+
+int mc_move_add_pids(struct mc_move *mv, const pid_t *pids, size_t n,
+		     struct mc_error *e)
+{
+	/* START shows the start time, --atomic's rollback tells a reused
+	 * PID by it */
+	bool start = (mv->req.measure & MC_MEASURE_START) || mv->req.atomic;
+	struct mc_pidfacts *f = mc_pidfacts_read(mv->req.m, mv->req.h->type,
+						 pids, n, start);
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = add_pid(mv, pids[i], NULL, 0, f ? &f[i] : NULL, e);
+	mc_pidfacts_free(f, n);
+	return rc;
 }
 
 void mc_move_fail_planned(struct mc_move *mv, const char *dest,

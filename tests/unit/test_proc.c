@@ -1,6 +1,9 @@
 /* /proc parsers: PIDs, stat, cgroup. */
 #include "unit.h"
 
+#include <signal.h>
+#include <sys/wait.h>
+
 #include <sys/mman.h>
 
 #include "core/proc.h"
@@ -311,6 +314,96 @@ static void status_fields(void **state)
 	assert_int_equal(mc_proc_parse_status("Tgid:\t5\n", &st), -1);
 }
 
+/* What a PID's check takes from status where stat is not read: the state
+ * letter, the thread count, and the Kthread: line of 6.4 and later (-1
+ * where the kernel has none: stat's flags must be read then). */
+static void status_check_fields(void **state)
+{
+	struct mc_proc_status st;
+
+	(void)state;
+	assert_int_equal(
+	    mc_proc_parse_status("Name:\tkthreadd\nState:\tS (sleeping)\n"
+				 "Tgid:\t2\nNSpid:\t2\nKthread:\t1\n"
+				 "Threads:\t1\n",
+				 &st),
+	    0);
+	assert_int_equal(st.state, 'S');
+	assert_int_equal(st.threads, 1);
+	assert_int_equal(st.kthread, 1);
+	/* 6.1: no Kthread: line; a zombie leader with live threads */
+	assert_int_equal(
+	    mc_proc_parse_status("Name:\tjava\nState:\tZ (zombie)\n"
+				 "Tgid:\t9\nNSpid:\t9\nThreads:\t12\n",
+				 &st),
+	    0);
+	assert_int_equal(st.state, 'Z');
+	assert_int_equal(st.threads, 12);
+	assert_int_equal(st.kthread, -1);
+	assert_int_equal(mc_proc_parse_status("Name:\tsh\nTgid:\t9\n"
+					      "Kthread:\t0\n",
+					      &st),
+			 0);
+	assert_int_equal(st.kthread, 0);
+	assert_int_equal(st.state, '?');
+}
+
+/* This kernel's own status of a kernel thread (kthreadd, PID 2, where
+ * this PID namespace has it) and of this process agree with stat. */
+static void status_kthread_matches_stat(void **state)
+{
+	struct mc_mounts m = { 0 };
+	struct mc_proc_status ps;
+	struct mc_proc_stat st;
+	struct mc_error e;
+
+	(void)state;
+	assert_int_equal(mc_proc_read_status(&m, getpid(), &ps, &e), 0);
+	assert_int_equal(mc_proc_read_stat(&m, getpid(), &st, &e), 0);
+	assert_int_equal(ps.state, st.state);
+	assert_int_equal(ps.threads, st.threads);
+	if (ps.kthread >= 0)
+		assert_int_equal(ps.kthread, 0);
+	if (mc_proc_read_stat(&m, 2, &st, &e) < 0 ||
+	    !(st.flags & MC_PF_KTHREAD))
+		return;
+	assert_int_equal(mc_proc_read_status(&m, 2, &ps, &e), 0);
+	if (ps.kthread >= 0)
+		assert_int_equal(ps.kthread, 1);
+}
+
+/* A pidfd pins its process: alive while it runs and while it is a zombie
+ * nobody reaped (its PID still names it), gone once reaped. */
+static void pidfd_pins_process(void **state)
+{
+	pid_t child;
+	int fd, status;
+
+	(void)state;
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	fd = mc_pidfd_open(child);
+	if (fd < 0 && errno == ENOSYS) {
+		kill(child, SIGKILL);
+		waitpid(child, &status, 0);
+		skip();
+	}
+	assert_true(fd >= 0);
+	assert_true(mc_pidfd_alive(fd));
+	kill(child, SIGKILL);
+	/* a zombie: not reaped yet, the PID is still its own */
+	assert_int_equal(waitid(P_PID, (id_t)child, NULL, WEXITED | WNOWAIT),
+			 0);
+	assert_true(mc_pidfd_alive(fd));
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_false(mc_pidfd_alive(fd));
+	close(fd);
+}
+
 /* The two files agree on this process: the name, and the resident set
  * within what touching a page between the reads can change. */
 static void status_matches_stat(void **state)
@@ -389,6 +482,9 @@ int main(void)
 		cmocka_unit_test(status_of_self),
 		cmocka_unit_test(status_fields),
 		cmocka_unit_test(status_matches_stat),
+		cmocka_unit_test(status_check_fields),
+		cmocka_unit_test(status_kthread_matches_stat),
+		cmocka_unit_test(pidfd_pins_process),
 		cmocka_unit_test(cgroup_of_exited_leader),
 		cmocka_unit_test(stat_with_odd_comm),
 		cmocka_unit_test(stat_kernel_thread),

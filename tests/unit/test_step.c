@@ -3,7 +3,11 @@
  * fixture sysroot of engine.h. */
 #include "engine.h"
 
+#include "core/proc.h"
 #include "core/step.h"
+
+#include <signal.h>
+#include <sys/wait.h>
 
 #define MIB (1024LL * 1024)
 #define SLACK (64 * 2 * 4096ULL) /* 64 pages x 2 CPUs */
@@ -212,6 +216,40 @@ static void gone_process_exited(void **state)
 	assert_non_null(strstr(r->msg, "exited before the move"));
 }
 
+/* A PID checked with a pidfd: the same process while the pidfd's process
+ * is there, exited once it is reaped, and the pidfd closed either way. */
+static void same_process_by_pidfd(void **state)
+{
+	struct mc_error e;
+	struct mc_move_rec *r = mc_rec_new(&mv, 4245, &e);
+	pid_t child = fork();
+	int status;
+
+	(void)state;
+	assert_true(child >= 0);
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	r->pidfd = mc_pidfd_open(child);
+	if (r->pidfd < 0) {
+		kill(child, SIGKILL);
+		waitpid(child, &status, 0);
+		skip();
+	}
+	assert_true(mc_step_same_process(&mv, r));
+	assert_int_equal(r->pidfd, -1);
+	assert_int_equal(r->status, MC_PLANNED);
+	r->pidfd = mc_pidfd_open(child);
+	kill(child, SIGKILL);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	/* reaped: its PID is free for another process, which must not move */
+	assert_false(mc_step_same_process(&mv, r));
+	assert_int_equal(r->pidfd, -1);
+	assert_int_equal(r->status, MC_EXITED);
+	assert_non_null(strstr(r->msg, "exited before the move"));
+}
+
 /* A validated PID reused before its write is not moved. */
 static void reused_pid_not_written(void **state)
 {
@@ -346,6 +384,7 @@ int main(void)
 		T(same_process_by_start_time),
 		T(gone_process_exited),
 		T(reused_pid_not_written),
+		T(same_process_by_pidfd),
 		T(room_of_dest),
 		T(tighter_ancestor_wins),
 		T(unlimited_is_no_room_limit),
