@@ -4,8 +4,10 @@
  * writes before the checks read them. */
 #include "core/prefetch.h"
 
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "core/ahead.h"
@@ -24,9 +26,26 @@ struct job {
 	struct mc_pidfacts *f;
 	bool start;
 	atomic_size_t next;
+	atomic_long pidfds;		/* pidfds that may still be opened */
 };
 
-static void read_one(const struct job *j, size_t i)
+/* The pidfds stay open from the checks to the writes: they may take the
+ * open-files limit but for a reserve, which the run's own files (cgroups,
+ * records, locks) need; past it, the start time pins a process. */
+#define RESERVE 256
+
+static long pidfd_budget(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > LONG_MAX)
+		return LONG_MAX;
+	return (long)rl.rlim_cur - RESERVE;
+}
+
+static void read_one(struct job *j, size_t i)
 {
 	struct mc_pidfacts *f = &j->f[i];
 	struct mc_error ignored;
@@ -39,7 +58,8 @@ static void read_one(const struct job *j, size_t i)
 		if (mc_proc_read_cgroup(j->m, pid, j->type, &f->cgpath,
 					&ignored) < 0)
 			f->cgpath = NULL;
-		f->pidfd = mc_pidfd_open(pid);
+		if (atomic_fetch_sub(&j->pidfds, 1) > 0)
+			f->pidfd = mc_pidfd_open(pid);
 		if (j->start || f->st.kthread < 0 || f->pidfd < 0)
 			f->stat_ok = mc_proc_read_stat(j->m, pid, &f->ps,
 						       &ignored) == 0;
@@ -71,6 +91,7 @@ struct mc_pidfacts *mc_pidfacts_read(const struct mc_mounts *m,
 	if (!j.f)
 		return NULL;
 	atomic_init(&j.next, 0);
+	atomic_init(&j.pidfds, pidfd_budget());
 	/* below MC_AHEAD_MIN a thread costs more than it saves */
 	two = n >= MC_AHEAD_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
 	      mc_thread_start(&helper, work, &j) == 0;

@@ -1,0 +1,75 @@
+#!/bin/bash
+# Many PIDs on the command line, whose /proc files are read on two threads
+# before their checks and whose processes are pinned by pidfds until their
+# writes: every process moves, the rows keep the order given, each with
+# its own command and origin; a TID, a PID that does not exist and a
+# kernel thread among them get their usual rows; and with an open-files
+# limit below the number of PIDs, the pidfds leave the run the files it
+# needs (the start time pins the rest): every process still moves.
+set -u
+. "$(dirname "$0")/lib.sh" "$@"
+
+n=400
+mkcg src src
+mkcg dst dst
+start "$src" --anon 1 --children $((n - 1)) --threads 1
+mapfile -t procs <"$mnt$src/cgroup.procs"
+expect "the workload made $n processes" [ ${#procs[@]} = "$n" ]
+tid=
+for t in /proc/"$wpid"/task/*; do
+	[ "${t##*/}" = "$wpid" ] || tid=${t##*/}
+done
+expect "the workload's leader has a thread" [ -n "$tid" ]
+
+# the leader given as its TID, the rest reversed, and one PID past pid_max
+others=()
+for ((i = ${#procs[@]} - 1; i >= 0; i--)); do
+	[ "${procs[i]}" = "$wpid" ] || others+=("${procs[i]}")
+done
+json=$("$memcg" move -J "$dst" "$tid" "${others[@]}" 2147483647 2>"$tmp/err")
+st=$?
+expect "one PID that does not exist among moved ones: exit 64 (partial)" [ "$st" = 64 ]
+expect "one row per process given, in the order given" \
+	[ "$(jq -r '.processes[].pid' <<<"$json" | paste -sd ' ')" = \
+	  "$wpid ${others[*]} 2147483647" ]
+expect "every workload process moved" \
+	[ "$(jq '[.processes[] | select(.status == "moved")] | length' <<<"$json")" = "$n" ]
+expect "the PID that does not exist failed: no such process" \
+	jq -e '.processes[-1] | .status == "failed" and .error == "ESRCH: no such process"' \
+	<<<"$json" >/dev/null
+expect "each row has its own command and origin" \
+	jq -e --arg s "$src" '[.processes[:-1][] | .comm == "memcg-workload" and .from == $s] | all' \
+	<<<"$json" >/dev/null
+expect "the TID's row is its process, with the note" \
+	jq -e --arg t "$tid" '.processes[0].note | startswith($t + " is a thread of process")' \
+	<<<"$json" >/dev/null
+moved=0
+for p in "${procs[@]}"; do
+	[ "$(cg_of "$p")" = "$dst" ] && moved=$((moved + 1))
+done
+expect "the kernel has every process in DEST" [ "$moved" = "$n" ]
+
+# a kernel thread (kthreadd) among many: refused at its check, in a dry run
+kt=2
+if [ "$(awk '{ print $9 }' /proc/$kt/stat 2>/dev/null)" ] &&
+	(( $(awk '{ print $9 }' /proc/$kt/stat) & 0x00200000 )); then
+	json=$("$memcg" move -J --dry-run "$src" "${procs[@]}" "$kt" 2>/dev/null)
+	expect "a kernel thread among many: failed, said so" \
+		jq -e '.processes[-1] | .status == "failed" and (.error | test("kernel thread"))' \
+		<<<"$json" >/dev/null
+	expect "a kernel thread among many: the others planned" \
+		[ "$(jq '[.processes[] | select(.status == "planned")] | length' <<<"$json")" = "$n" ]
+fi
+
+# fewer open files than PIDs: the run's own files are still there
+json=$( (ulimit -n 300 && exec "$memcg" move -J "$src" "${procs[@]}") 2>"$tmp/err")
+st=$?
+expect "under a limit of 300 open files, 400 PIDs: exit 0" [ "$st" = 0 ]
+expect "under the limit: every process moved" \
+	[ "$(jq '[.processes[] | select(.status == "moved")] | length' <<<"$json")" = "$n" ]
+moved=0
+for p in "${procs[@]}"; do
+	[ "$(cg_of "$p")" = "$src" ] && moved=$((moved + 1))
+done
+expect "under the limit: the kernel has every process back in SRC" [ "$moved" = "$n" ]
+finish
