@@ -230,6 +230,7 @@ static bool from_pass(struct mc_move *mv, struct pidset *seen, bool move,
 	mv->progress_total = mv->nrecs;
 	for (p = buf; (p = mc_next_pid(p, &v));)
 		mv->progress_total += v > 0;
+	mc_rec_reserve(mv, mv->progress_total);
 	if (move)
 		ps.ah = ahead_start(mv, buf, seen);
 	for (p = buf; ok && (p = mc_next_pid(p, &v));)

@@ -80,6 +80,16 @@ void mc_step_notice(struct mc_move *mv, const char *fmt, ...)
 	mv->req.notice(msg);
 }
 
+void mc_rec_reserve(struct mc_move *mv, size_t n)
+{
+	struct mc_move_rec *v;
+
+	if (n <= mv->caprecs || !(v = realloc(mv->recs, n * sizeof(*v))))
+		return;
+	mv->recs = v;
+	mv->caprecs = n;
+}
+
 struct mc_move_rec *mc_rec_new(struct mc_move *mv, pid_t pid,
 			       struct mc_error *e)
 {

@@ -9,6 +9,10 @@
 void mc_step_notice(struct mc_move *mv, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Room for n records in all, when the count is known (a pass of
+ * --from): one allocation instead of a doubling per power of two. Out of
+ * memory it does nothing: mc_rec_new grows as usual. */
+void mc_rec_reserve(struct mc_move *mv, size_t n);
 /* A new record for pid (status planned, no origin); NULL on ENOMEM. */
 struct mc_move_rec *mc_rec_new(struct mc_move *mv, pid_t pid,
 			       struct mc_error *e);
