@@ -4,6 +4,7 @@
  * writes before the checks read them. */
 #include "core/prefetch.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -43,6 +44,25 @@ static long pidfd_budget(void)
 	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > LONG_MAX)
 		return LONG_MAX;
 	return (long)rl.rlim_cur - RESERVE;
+}
+
+/* Make the descriptor table big enough for the pidfds to come while this
+ * process has one thread: the kernel grows it by doubling, and a growth
+ * in a process whose threads share it waits for an RCU grace period
+ * (expand_fdtable, synchronize_rcu): 10-20 ms each on the 2-CPU host,
+ * 40 ms of a 1000-PID move spent asleep. One growth now costs none. */
+static void grow_fdtable(long pidfds)
+{
+	int fd = open("/", O_PATH | O_CLOEXEC), hi;
+
+	if (fd < 0 || pidfds <= 0)
+		goto out;
+	hi = fcntl(fd, F_DUPFD_CLOEXEC, fd + (int)(pidfds < 65536 ? pidfds : 65536));
+	if (hi >= 0)
+		close(hi);
+out:
+	if (fd >= 0)
+		close(fd);
 }
 
 static void read_one(struct job *j, size_t i)
@@ -92,6 +112,9 @@ struct mc_pidfacts *mc_pidfacts_read(const struct mc_mounts *m,
 		return NULL;
 	atomic_init(&j.next, 0);
 	atomic_init(&j.pidfds, pidfd_budget());
+	if ((long)n < atomic_load(&j.pidfds))
+		atomic_store(&j.pidfds, (long)n);
+	grow_fdtable(atomic_load(&j.pidfds));
 	/* below MC_AHEAD_MIN a thread costs more than it saves */
 	two = n >= MC_AHEAD_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
 	      mc_thread_start(&helper, work, &j) == 0;
