@@ -26,12 +26,14 @@ struct mc_pidfacts {
 };
 
 /* The facts of pids[0..n): status for each; for a PID that is its own
- * process (a TID's process is read by the check), its cgroup, a pidfd,
+ * process (a TID's process is read by the check), its cgroup in h (from
+ * /proc/PID/cgroup, or for a process of one thread from the members of a
+ * cgroup read earlier), a pidfd,
  * and stat when the start time is wanted (start), status has no Kthread:
  * line (before 6.4) or no pidfd could be had. NULL when memory runs out:
  * every check reads inline. */
 struct mc_pidfacts *mc_pidfacts_read(const struct mc_mounts *m,
-				     enum mc_hier_type type, const pid_t *pids,
+				     const struct mc_hier *h, const pid_t *pids,
 				     size_t n, bool start);
 /* Free them, closing the pidfds not taken (set to -1 by the taker). */
 void mc_pidfacts_free(struct mc_pidfacts *f, size_t n);

@@ -285,8 +285,8 @@ int mc_move_add_pids(struct mc_move *mv, const pid_t *pids, size_t n,
 	/* START shows the start time, --atomic's rollback tells a reused
 	 * PID by it */
 	bool start = (mv->req.measure & MC_MEASURE_START) || mv->req.atomic;
-	struct mc_pidfacts *f = mc_pidfacts_read(mv->req.m, mv->req.h->type,
-						 pids, n, start);
+	struct mc_pidfacts *f = mc_pidfacts_read(mv->req.m, mv->req.h, pids,
+						 n, start);
 	int rc = 0;
 
 	for (size_t i = 0; i < n && rc == 0; i++)

@@ -3,7 +3,8 @@
 # before their checks and whose processes are pinned by pidfds until their
 # writes: every process moves, the rows keep the order given, each with
 # its own command and origin; a TID, a PID that does not exist and a
-# kernel thread among them get their usual rows; and with an open-files
+# kernel thread among them get their usual rows; a process whose threads
+# are in two cgroups shows its leader's; and with an open-files
 # limit below the number of PIDs, the pidfds leave the run the files it
 # needs (the start time pins the rest): every process still moves.
 set -u
@@ -60,6 +61,24 @@ if [ "$(awk '{ print $9 }' /proc/$kt/stat 2>/dev/null)" ] &&
 	expect "a kernel thread among many: the others planned" \
 		[ "$(jq '[.processes[] | select(.status == "planned")] | length' <<<"$json")" = "$n" ]
 fi
+
+# A process whose threads are split between cgroups (v1 allows it): DEST's
+# cgroup.procs (where the processes are now) lists it for its thread
+# there, but its leader, which FROM names, is elsewhere. Given after the
+# processes in DEST, it still shows where its leader is.
+mkcg other other
+start "$other" --anon 1 --threads 1
+split=$wpid
+for t in /proc/"$split"/task/*; do
+	[ "${t##*/}" = "$split" ] || echo "${t##*/}" >"$mnt$dst/tasks"
+done
+expect "the split process's leader is in OTHER, its thread in DEST" \
+	[ "$(cg_of "$split")" = "$other" ] && grep -qx "$split" "$mnt$dst/cgroup.procs"
+json=$("$memcg" move -J --dry-run "$src" "${procs[@]}" "$split" 2>/dev/null)
+expect "the split process's row: FROM is its leader's cgroup" \
+	jq -e --arg o "$other" '.processes[-1].from == $o' <<<"$json" >/dev/null
+expect "the others' rows: FROM is DEST, where they are" \
+	jq -e --arg d "$dst" '[.processes[:-1][] | .from == $d] | all' <<<"$json" >/dev/null
 
 # fewer open files than PIDs: the run's own files are still there
 json=$( (ulimit -n 300 && exec "$memcg" move -J "$src" "${procs[@]}") 2>"$tmp/err")
