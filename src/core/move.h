@@ -144,6 +144,8 @@ struct mc_move_req {
 
 /* The run's state. Every descriptor is -1 until it is opened, so
  * mc_move_free is safe after any failure once mc_move_init has run. */
+struct mc_pidfacts;
+
 struct mc_move {
 	struct mc_move_req req;
 	const struct mc_ctl_ops *ops;
@@ -164,6 +166,11 @@ struct mc_move {
 	char denied_why[700];
 	bool tids;			/* a TID was given: look for its
 					 * process among the records */
+	/* while command-line PIDs are checked (mc_move_add_pids): what was
+	 * read of them ahead, so that their pidfds can be given up */
+	struct mc_pidfacts *facts;
+	size_t nfacts;
+	bool facts_start;		/* the start time is wanted */
 	bool root_noted;		/* the root-cgroup note was given */
 	ssize_t from;			/* origin of --from, or -1 */
 	char *from_procs;		/* SRC's cgroup.procs as the check for
@@ -204,6 +211,10 @@ int mc_move_add_pid(struct mc_move *mv, pid_t pid, struct mc_error *e);
  * read first, on two threads when there are many (prefetch.h). */
 int mc_move_add_pids(struct mc_move *mv, const pid_t *pids, size_t n,
 		     struct mc_error *e);
+/* Give up the pidfds that pin checked processes (their start times pin
+ * them from then on) and those read ahead: for descriptors that ran out.
+ * False when there were none. */
+bool mc_move_shed_pidfds(struct mc_move *mv);
 /* The same for --back: the process must still be in expect (a hierarchy
  * path), or it is skipped with the reason; with start (its start time in
  * clock ticks, 0 unknown) a PID that now names another process is

@@ -49,6 +49,7 @@ struct job {
 	size_t n;
 	struct mc_pidfacts *f;
 	bool start;
+	bool pin;			/* pidfds wanted (not a dry run) */
 	atomic_size_t next;
 	atomic_long pidfds;		/* pidfds that may still be opened */
 	pthread_mutex_t lock;		/* guards the members */
@@ -57,20 +58,16 @@ struct job {
 	bool full;			/* no more cgroups to list */
 };
 
-/* The pidfds stay open from the checks to the writes: they may take the
- * open-files limit but for a reserve, which the run's own files (cgroups,
- * records, locks) need; past it, the start time pins a process. */
-#define RESERVE 256
-
+/* The pidfds stay open from the checks to the writes: they may take half
+ * of the descriptors free under the open-files limit, less a reserve for
+ * the run's own files (records, locks); past it, the start time pins a
+ * process. The origins' descriptors come later: a check that finds none
+ * left gives the pidfds up (mc_move_shed_pidfds). */
 static long pidfd_budget(void)
 {
-	struct rlimit rl;
+	long free = mc_fds_free();
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return 0;
-	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > LONG_MAX)
-		return LONG_MAX;
-	return (long)rl.rlim_cur - RESERVE;
+	return free > MC_FDS_RESERVE ? (free - MC_FDS_RESERVE) / 2 : 0;
 }
 
 /* Make the descriptor table big enough for the pidfds to come while this
@@ -107,6 +104,15 @@ static const char *member_of(const struct job *j, pid_t pid)
 			    cmp_pid))
 			return j->known[k].path;
 	return NULL;
+}
+
+/* Whether path's members are known. Under lock. */
+static bool listed(const struct job *j, const char *path)
+{
+	for (size_t k = 0; k < j->nknown; k++)
+		if (!strcmp(j->known[k].path, path))
+			return true;
+	return false;
 }
 
 /* The members of path (a cgroup a process was just found in), sorted. */
@@ -146,7 +152,7 @@ static void list_members(struct job *j, const char *path)
 			mb->pids[mb->n++] = v;
 	free(buf);
 	qsort(mb->pids, mb->n, sizeof(*mb->pids), cmp_pid);
-	j->full = ++j->nknown == MEMBERS;
+	j->full = ++j->nknown >= MEMBERS;
 }
 
 /* The memory cgroup of pid into f->cgpath (NULL when it cannot be read):
@@ -154,7 +160,8 @@ static void list_members(struct job *j, const char *path)
  * /proc/PID/cgroup, whose cgroup then has its members listed. */
 static void place(struct job *j, struct mc_pidfacts *f, pid_t pid)
 {
-	bool single = f->st.threads == 1;
+	/* a kernel thread's cgroup (the root) is not worth listing */
+	bool single = f->st.threads == 1 && f->st.kthread != 1;
 	struct mc_error ignored;
 	const char *known = NULL;
 
@@ -174,8 +181,9 @@ static void place(struct job *j, struct mc_pidfacts *f, pid_t pid)
 	if (!single)
 		return;
 	pthread_mutex_lock(&j->lock);
-	/* the other thread may have listed it meanwhile */
-	if (!j->full && !member_of(j, pid))
+	/* the other thread may have listed it meanwhile; a process that
+	 * came after the listing is not in it, its cgroup is */
+	if (!j->full && !member_of(j, pid) && !listed(j, f->cgpath))
 		list_members(j, f->cgpath);
 	pthread_mutex_unlock(&j->lock);
 }
@@ -186,18 +194,20 @@ static void read_one(struct job *j, size_t i)
 	struct mc_error ignored;
 	pid_t pid = j->pids[i];
 
-	f->pidfd = -1;
+	/* pinned first: what is read next is of the process it pins, or,
+	 * if that one is reaped meanwhile, the pidfd tells at the write */
+	f->pidfd = j->pin && atomic_fetch_sub(&j->pidfds, 1) > 0
+			   ? mc_pidfd_open(pid)
+			   : -1;
 	f->status_ok = mc_proc_read_status(j->m, pid, &f->st, &ignored) == 0;
-	/* a TID's process is read by its check, as one given alone is */
+	/* a TID's process is read by its check, as one given alone is (and
+	 * pidfd_open refuses a TID: EINVAL) */
 	if (f->status_ok && f->st.ids.tgid == pid) {
 		place(j, f, pid);
-		if (atomic_fetch_sub(&j->pidfds, 1) > 0)
-			f->pidfd = mc_pidfd_open(pid);
-		if (j->start || f->st.kthread < 0 || f->pidfd < 0)
+		if (j->start || f->st.kthread < 0 || (j->pin && f->pidfd < 0))
 			f->stat_ok = mc_proc_read_stat(j->m, pid, &f->ps,
 						       &ignored) == 0;
 	}
-	f->read_us = mc_step_now_us();
 }
 
 static void *work(void *arg)
@@ -213,10 +223,10 @@ static void *work(void *arg)
 
 struct mc_pidfacts *mc_pidfacts_read(const struct mc_mounts *m,
 				     const struct mc_hier *h, const pid_t *pids,
-				     size_t n, bool start)
+				     size_t n, bool start, bool pin)
 {
 	struct job j = { .m = m, .h = h, .pids = pids, .n = n,
-			 .start = start };
+			 .start = start, .pin = pin };
 	pthread_t helper;
 	bool two;
 
@@ -229,9 +239,9 @@ struct mc_pidfacts *mc_pidfacts_read(const struct mc_mounts *m,
 		atomic_store(&j.pidfds, (long)n);
 	grow_fdtable(atomic_load(&j.pidfds));
 	/* below MC_AHEAD_MIN a thread costs more than it saves */
+	pthread_mutex_init(&j.lock, NULL);
 	two = n >= MC_AHEAD_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
 	      mc_thread_start(&helper, work, &j) == 0;
-	pthread_mutex_init(&j.lock, NULL);
 	work(&j);
 	if (two)
 		pthread_join(helper, NULL);

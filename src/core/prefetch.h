@@ -22,7 +22,6 @@ struct mc_pidfacts {
 	struct mc_proc_stat ps;
 	char *cgpath;			/* its memory cgroup, or NULL */
 	int pidfd;			/* the process pinned, or -1 */
-	uint64_t read_us;		/* when read (monotonic) */
 };
 
 /* The facts of pids[0..n): status for each; for a PID that is its own
@@ -30,11 +29,12 @@ struct mc_pidfacts {
  * /proc/PID/cgroup, or for a process of one thread from the members of a
  * cgroup read earlier), a pidfd,
  * and stat when the start time is wanted (start), status has no Kthread:
- * line (before 6.4) or no pidfd could be had. NULL when memory runs out:
- * every check reads inline. */
+ * line (before 6.4) or no pidfd could be had; pidfds only with pin (a dry
+ * run writes nothing: nothing to pin). NULL when memory runs out: every
+ * check reads inline. */
 struct mc_pidfacts *mc_pidfacts_read(const struct mc_mounts *m,
 				     const struct mc_hier *h, const pid_t *pids,
-				     size_t n, bool start);
+				     size_t n, bool start, bool pin);
 /* Free them, closing the pidfds not taken (set to -1 by the taker). */
 void mc_pidfacts_free(struct mc_pidfacts *f, size_t n);
 

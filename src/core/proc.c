@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -328,8 +329,34 @@ int mc_pidfd_open(pid_t pid)
 bool mc_pidfd_alive(int pidfd)
 {
 	/* signal 0: the checks of a kill, no signal sent; ESRCH once the
-	 * process is reaped and its PID free for another */
-	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
+	 * process is reaped and its PID free for another. EPERM (no right
+	 * to signal it: another user's process, no CAP_KILL; a security
+	 * module) comes only for a process that is there, and moving it
+	 * needs no such right; any other refusal says nothing of it, and the
+	 * write's answer decides. */
+	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0 ||
+	       errno != ESRCH;
+}
+
+long mc_fds_free(void)
+{
+	struct rlimit rl;
+	struct dirent *d;
+	long open = 0;
+	DIR *dir;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	if (!(dir = opendir("/proc/self/fd")))
+		return 0;
+	while ((d = readdir(dir)))
+		open += d->d_name[0] != '.';
+	closedir(dir);
+	/* the directory's own descriptor is not open any more */
+	open--;
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > LONG_MAX)
+		return LONG_MAX - open;
+	return (long)rl.rlim_cur > open ? (long)rl.rlim_cur - open : 0;
 }
 
 char *mc_next_pid(char *p, pid_t *pid)

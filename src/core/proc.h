@@ -75,6 +75,13 @@ int mc_pidfd_open(pid_t pid);
  * a zombie nobody reaped), its PID names it and no other process. */
 bool mc_pidfd_alive(int pidfd);
 
+/* Descriptors this process may still open under RLIMIT_NOFILE (counted in
+ * /proc/self/fd); 0 when that cannot be known. */
+long mc_fds_free(void);
+/* What a run keeps free for its own files (records, locks, control
+ * files) when it holds descriptors of its own choosing (pidfds). */
+#define MC_FDS_RESERVE 256
+
 /* The memory cgroup path in a /proc/PID/cgroup buffer: the v1 line whose
  * controller list has the exact token "memory", or the "0::" line for v2.
  * Names may hold spaces and colons: the path is everything after the second

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/prefetch.h"
 #include "core/proc.h"
@@ -137,6 +138,9 @@ static void place(struct mc_move *mv, struct mc_move_rec *r, const char *expect,
 		return;
 	}
 	o = mc_move_origin(mv, path, &pe);
+	/* the pidfds took the descriptors an origin needs: give them up */
+	if (o < 0 && pe.code == EMFILE && mc_move_shed_pidfds(mv))
+		o = mc_move_origin(mv, path, &pe);
 	if (o < 0) {
 		mc_rec_set(r, MC_FAILED, pe.code, "its cgroup: %s", pe.msg);
 		free(path);
@@ -158,16 +162,18 @@ static void place(struct mc_move *mv, struct mc_move_rec *r, const char *expect,
 }
 
 /* What a PID's check needs of stat, from what the prefetch read: stat
- * itself, or status with its Kthread: line and a pidfd to pin the process
- * instead of its start time (taken from pf: the record closes it). */
-static bool facts_stat(struct mc_move_rec *r, struct mc_pidfacts *pf,
-		       struct mc_proc_stat *st)
+ * itself, or, where the start time is not wanted, status with its Kthread:
+ * line and a pidfd to pin the process instead (none in a dry run, which
+ * writes nothing). The pidfd goes to the record, which closes it. */
+static bool facts_stat(struct mc_move *mv, struct mc_move_rec *r,
+		       struct mc_pidfacts *pf, struct mc_proc_stat *st)
 {
 	if (!pf)
 		return false;
 	if (pf->stat_ok) {
 		*st = pf->ps;
-	} else if (pf->status_ok && pf->st.kthread >= 0 && pf->pidfd >= 0) {
+	} else if (pf->status_ok && pf->st.kthread >= 0 && !mv->facts_start &&
+		   (pf->pidfd >= 0 || mv->req.dry_run)) {
 		memset(st, 0, sizeof(*st));
 		snprintf(st->comm, sizeof(st->comm), "%s", pf->st.comm);
 		st->state = pf->st.state;
@@ -189,7 +195,7 @@ static bool check_stat(struct mc_move *mv, struct mc_move_rec *r,
 	struct mc_proc_stat st;
 	struct mc_error pe;
 
-	if (!facts_stat(r, pf, &st) &&
+	if (!facts_stat(mv, r, pf, &st) &&
 	    mc_proc_read_stat(mv->req.m, r->pid, &st, &pe) < 0) {
 		if (start && pe.code == ESRCH)
 			mc_rec_set(r, MC_EXITED, ESRCH, "exited");
@@ -255,16 +261,25 @@ static int add_pid(struct mc_move *mv, pid_t given, const char *expect,
 	/* the rest of pf is the PID's own: a TID's process is read here */
 	if (pid != given)
 		pf = NULL;
-	if (!check_stat(mv, r, start, pf))
+	if (!check_stat(mv, r, start, pf)) {
+		if (r->pidfd >= 0)
+			close(r->pidfd);
+		r->pidfd = -1;
 		return 0;
+	}
 	if (have_rss)
 		r->rss = st.rss;
 	/* where it is first: the row of a refused PID 1 shows FROM too */
 	place(mv, r, expect, pf);
-	if (r->status != MC_PLANNED || !mc_valid_init_guard(mv, r))
-		return 0;
-	mc_valid_container_note(mv, r, &st.ids);
-	mc_valid_root_note(mv, r);
+	if (r->status == MC_PLANNED && mc_valid_init_guard(mv, r)) {
+		mc_valid_container_note(mv, r, &st.ids);
+		mc_valid_root_note(mv, r);
+	}
+	/* a process that will not be written needs no pin */
+	if (r->status != MC_PLANNED && r->pidfd >= 0) {
+		close(r->pidfd);
+		r->pidfd = -1;
+	}
 	return 0;
 }
 
@@ -286,13 +301,62 @@ int mc_move_add_pids(struct mc_move *mv, const pid_t *pids, size_t n,
 	 * PID by it */
 	bool start = (mv->req.measure & MC_MEASURE_START) || mv->req.atomic;
 	struct mc_pidfacts *f = mc_pidfacts_read(mv->req.m, mv->req.h, pids,
-						 n, start);
+						 n, start, !mv->req.dry_run);
 	int rc = 0;
 
+	mv->facts = f;
+	mv->nfacts = f ? n : 0;
+	mv->facts_start = start;
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = add_pid(mv, pids[i], NULL, 0, f ? &f[i] : NULL, e);
+	/* the run's own files come next: they keep their reserve */
+	if (mc_fds_free() < MC_FDS_RESERVE)
+		mc_move_shed_pidfds(mv);
+	mv->facts = NULL;
+	mv->nfacts = 0;
 	mc_pidfacts_free(f, n);
 	return rc;
+}
+
+/* A record's pidfd given up: its start time pins it from here, read while
+ * the pidfd says the PID is still its own (alive before and after the
+ * read); gone meanwhile, it is exited. */
+static void unpin(struct mc_move *mv, struct mc_move_rec *r)
+{
+	struct mc_proc_stat st;
+	struct mc_error ignored;
+	bool ok = mc_pidfd_alive(r->pidfd) &&
+		  mc_proc_read_stat(mv->req.m, r->pid, &st, &ignored) == 0 &&
+		  mc_pidfd_alive(r->pidfd);
+
+	close(r->pidfd);
+	r->pidfd = -1;
+	if (!ok) {
+		if (r->status == MC_PLANNED)
+			mc_rec_set(r, MC_EXITED, ESRCH,
+				   "exited before the move");
+		return;
+	}
+	r->starttime = st.starttime;
+}
+
+bool mc_move_shed_pidfds(struct mc_move *mv)
+{
+	bool shed = false;
+
+	for (size_t i = 0; i < mv->nrecs; i++)
+		if (mv->recs[i].pidfd >= 0) {
+			unpin(mv, &mv->recs[i]);
+			shed = true;
+		}
+	/* the PIDs not checked yet read stat instead (facts_stat) */
+	for (size_t i = 0; i < mv->nfacts; i++)
+		if (mv->facts[i].pidfd >= 0) {
+			close(mv->facts[i].pidfd);
+			mv->facts[i].pidfd = -1;
+			shed = true;
+		}
+	return shed;
 }
 
 void mc_move_fail_planned(struct mc_move *mv, const char *dest,

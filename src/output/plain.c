@@ -97,8 +97,7 @@ static void settle_widths(const struct mc_table *t, struct texts *x)
 
 		if (x->width[i] < min)
 			x->width[i] = min;
-		else if (ci->whint >= 1 && x->width[i] < (size_t)ci->whint &&
-			 min < (size_t)ci->whint)
+		else if (ci->whint >= 1 && x->width[i] < (size_t)ci->whint)
 			x->width[i] = (size_t)ci->whint;
 	}
 }

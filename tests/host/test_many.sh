@@ -91,4 +91,21 @@ for p in "${procs[@]}"; do
 	[ "$(cg_of "$p")" = "$src" ] && moved=$((moved + 1))
 done
 expect "under the limit: the kernel has every process back in SRC" [ "$moved" = "$n" ]
+# Each process in a cgroup of its own, under a limit that fits the
+# origins' descriptors but not theirs and a pidfd each: the pidfds give
+# way, and every process moves.
+k=150
+for ((i = 0; i < k; i++)); do
+	mkcg "one[$i]" "one-$i"
+	echo "${procs[i]}" >"$mnt${one[i]}/cgroup.procs"
+done
+json=$( (ulimit -n 400 && exec "$memcg" move -J "$dst" "${procs[@]:0:k}") 2>"$tmp/err")
+st=$?
+expect "$k processes from $k cgroups under a limit of 400 open files: exit 0 (got $st)" [ "$st" = 0 ]
+expect "from $k cgroups: every process moved" \
+	[ "$(jq '[.processes[] | select(.status == "moved")] | length' <<<"$json")" = "$k" ]
+expect "from $k cgroups: each row names its own origin" \
+	jq -e --arg o "$own/memcg-test-$test_name-$$-one-" \
+	'[.processes | to_entries[] | .value.from == $o + (.key | tostring)] | all' \
+	<<<"$json" >/dev/null
 finish

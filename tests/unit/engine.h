@@ -230,6 +230,7 @@ static inline void add_rec(pid_t pid)
 	r = &mv.recs[mv.nrecs++];
 	memset(r, 0, sizeof(*r));
 	r->pid = pid;
+	r->pidfd = -1;
 	r->origin = 0;
 	r->status = MC_PLANNED;
 	proc_in(pid, "/dst");

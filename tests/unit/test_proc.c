@@ -1,7 +1,9 @@
 /* /proc parsers: PIDs, stat, cgroup. */
 #include "unit.h"
 
+#include <linux/capability.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <sys/mman.h>
@@ -372,6 +374,52 @@ static void status_kthread_matches_stat(void **state)
 		assert_int_equal(ps.kthread, 1);
 }
 
+/* A process this one may not signal is there all the same: EPERM from
+ * pidfd_send_signal comes only for a process that exists, and moving it
+ * needs no right to signal it (root without CAP_KILL, on v1; a delegated
+ * user, on v2). As root: a target of another user, checked from a child
+ * that dropped CAP_KILL. */
+static void pidfd_alive_without_kill_right(void **state)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct caps[2];
+	pid_t target, checker;
+	int status;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	target = fork();
+	assert_true(target >= 0);
+	if (target == 0) {
+		if (setuid(65534) < 0)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	checker = fork();
+	assert_true(checker >= 0);
+	if (checker == 0) {
+		int fd;
+
+		if (syscall(SYS_capget, &hdr, caps) < 0)
+			_exit(2);
+		caps[CAP_KILL / 32].effective &= ~(1u << (CAP_KILL % 32));
+		if (syscall(SYS_capset, &hdr, caps) < 0)
+			_exit(2);
+		/* the check itself: this child may not signal the target */
+		if (kill(target, 0) == 0 || errno != EPERM)
+			_exit(3);
+		fd = mc_pidfd_open(target);
+		_exit(fd >= 0 && mc_pidfd_alive(fd) ? 0 : 1);
+	}
+	assert_int_equal(waitpid(checker, &status, 0), checker);
+	kill(target, SIGKILL);
+	waitpid(target, NULL, 0);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 /* A pidfd pins its process: alive while it runs and while it is a zombie
  * nobody reaped (its PID still names it), gone once reaped. */
 static void pidfd_pins_process(void **state)
@@ -485,6 +533,7 @@ int main(void)
 		cmocka_unit_test(status_check_fields),
 		cmocka_unit_test(status_kthread_matches_stat),
 		cmocka_unit_test(pidfd_pins_process),
+		cmocka_unit_test(pidfd_alive_without_kill_right),
 		cmocka_unit_test(cgroup_of_exited_leader),
 		cmocka_unit_test(stat_with_odd_comm),
 		cmocka_unit_test(stat_kernel_thread),
