@@ -126,14 +126,20 @@ int mc_recharge_probe(const struct mc_mounts *m, struct mc_error *e)
 
 /* ---- the run ---- */
 
+/* The limit and usage files of one cgroup, open for the run: read again
+ * before each range, a pread each. -1: could not be opened. */
+struct rc_limit {
+	int limit_fd, usage_fd;
+};
+
 struct rc_run {
 	const struct mc_recharge_req *req;
 	struct mc_recharge_res *res;
 	struct rc_policy pol;
 	struct rc_frames f;
 	struct rc_plan plan;
-	struct mc_cgroup *anc;	/* DEST's ancestors with a limit */
-	size_t nanc;
+	struct rc_limit *lim;	/* DEST and its ancestors but the root */
+	size_t nlim;
 	int pidfd, pidfd_err;
 	uint64_t t0, acted;	/* for the rate */
 	uint64_t promised;	/* paged out, to refault into DEST */
@@ -150,18 +156,20 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void room_of(const struct mc_cgroup *cg, uint64_t *room)
+static void room_of(const struct rc_limit *l, uint64_t *room)
 {
 	uint64_t limit, usage;
 	struct mc_error ignored;
 
-	if (mc_cgroup_read_limit(cg, &limit, &ignored) < 0) {
+	if (l->limit_fd < 0 ||
+	    mc_fd_read_limit(l->limit_fd, &limit, "limit", &ignored) < 0) {
 		*room = 0;	/* unreadable: assume none, never OOM */
 		return;
 	}
 	if (limit == MC_UNLIMITED)
 		return;
-	if (mc_cgroup_read_usage(cg, &usage, &ignored) < 0)
+	if (l->usage_fd < 0 ||
+	    mc_fd_read_u64(l->usage_fd, &usage, "usage", &ignored) < 0)
 		usage = limit;
 	if (limit - (usage < limit ? usage : limit) < *room)
 		*room = limit - (usage < limit ? usage : limit);
@@ -173,42 +181,69 @@ static uint64_t room_now(struct rc_run *r)
 {
 	uint64_t room = UINT64_MAX;
 
-	if (!r->req->dst->is_root)
-		room_of(r->req->dst, &room);
-	for (size_t i = 0; i < r->nanc; i++)
-		room_of(&r->anc[i], &room);
+	for (size_t i = 0; i < r->nlim; i++)
+		room_of(&r->lim[i], &room);
 	return room;
 }
 
-/* From DEST's parent up to the mount's root; the root has no limit. */
-static int open_ancestors(struct rc_run *r, struct mc_error *e)
+static int add_limit(struct rc_run *r, const struct mc_cgroup *cg,
+		     struct mc_error *e)
+{
+	const struct mc_memfiles *mf = mc_memfiles(cg->hier->type);
+	struct rc_limit *v = realloc(r->lim, (r->nlim + 1) * sizeof(*v));
+
+	if (!v)
+		return mc_err(e, ENOMEM, "cannot allocate");
+	r->lim = v;
+	v[r->nlim].limit_fd = mc_cgroup_openat(cg, mf->limit, O_RDONLY, e);
+	v[r->nlim].usage_fd = mc_cgroup_openat(cg, mf->usage, O_RDONLY, e);
+	r->nlim++;
+	/* a file that cannot be opened reads as no room (room_of) */
+	mc_err_clear(e);
+	return 0;
+}
+
+/* DEST, then from its parent up to the mount's root; the root has no
+ * limit. */
+static int open_limits(struct rc_run *r, struct mc_error *e)
 {
 	const struct mc_cgroup *dst = r->req->dst;
 	char *path = strdup(dst->path), *slash;
+	struct mc_cgroup anc;
 
 	if (!path)
 		return mc_err(e, ENOMEM, "cannot allocate");
+	if (!dst->is_root && add_limit(r, dst, e) < 0) {
+		free(path);
+		return -1;
+	}
 	while (strcmp(path, dst->hier->root) && strcmp(path, "/")) {
-		struct mc_cgroup *v = realloc(r->anc, (r->nanc + 1) *
-						       sizeof(*v));
-
 		slash = strrchr(path, '/');
 		slash[slash == path] = '\0';
-		if (!v)
+		if (mc_cgroup_open(&anc, r->req->m, dst->hier, path, 0, e) < 0)
 			break;
-		r->anc = v;
-		if (mc_cgroup_open(&r->anc[r->nanc], r->req->m, dst->hier,
-				   path, 0, e) < 0)
-			break;
-		if (r->anc[r->nanc].is_root)
-			mc_cgroup_close(&r->anc[r->nanc]);
-		else
-			r->nanc++;
+		if (!anc.is_root && add_limit(r, &anc, e) < 0) {
+			mc_cgroup_close(&anc);
+			free(path);
+			return -1;
+		}
+		mc_cgroup_close(&anc);
 	}
 	free(path);
 	/* an ancestor that cannot be opened is not a limit we know of */
 	mc_err_clear(e);
 	return 0;
+}
+
+static void close_limits(struct rc_run *r)
+{
+	for (size_t i = 0; i < r->nlim; i++) {
+		if (r->lim[i].limit_fd >= 0)
+			close(r->lim[i].limit_fd);
+		if (r->lim[i].usage_fd >= 0)
+			close(r->lim[i].usage_fd);
+	}
+	free(r->lim);
 }
 
 static bool has_room(struct rc_run *r, uint64_t need)
@@ -546,7 +581,7 @@ static int recharge(struct rc_run *r, struct mc_pages *ctx,
 			   r->req->dst->ino, e) < 0 ||
 	    snap(r, ctx, &before, e) < 0 ||
 	    rc_plan_build(&r->plan, &r->pol, &r->f, e) < 0 ||
-	    open_ancestors(r, e) < 0)
+	    open_limits(r, e) < 0)
 		return -1;
 	r->res->rss_before = before.rss;
 	if (!r->req->dry_run)
@@ -580,9 +615,7 @@ int mc_recharge(const struct mc_recharge_req *req,
 	mc_pages_close(ctx);
 	rc_frames_close(&r.f);
 	rc_plan_free(&r.plan);
-	for (size_t i = 0; i < r.nanc; i++)
-		mc_cgroup_close(&r.anc[i]);
-	free(r.anc);
+	close_limits(&r);
 	if (r.pidfd >= 0)
 		close(r.pidfd);
 	return rc;
