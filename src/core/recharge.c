@@ -15,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/pages.h"
 #include "core/proc.h"
 
 #define RC_MAX_RUNS 256	/* iovecs a call (UIO_MAXIOV is 1024) */
@@ -450,39 +449,12 @@ static int run_plan(struct rc_run *r, struct mc_error *e)
 
 /* ---- the measurement ---- */
 
-struct rc_snap {
-	uint64_t src_anon, src_file, dst_anon, dst_file, rss;
-};
-
 /* The task whose /proc files show the process's memory: a leader that
  * exited has no mm, and its pagemap and maps read empty; a live thread's
  * show the same address space. */
 static pid_t task_of(const struct mc_recharge_req *req)
 {
 	return req->tid ? req->tid : req->pid;
-}
-
-static int snap(struct rc_run *r, struct mc_pages *ctx, struct rc_snap *s,
-		struct mc_error *e)
-{
-	struct mc_pages_result pr = { 0 };
-	const struct mc_pages_cgroup *c;
-	int rc = mc_pages_attribute(ctx, task_of(r->req), &pr, e);
-
-	memset(s, 0, sizeof(*s));
-	if (rc == 0) {
-		if ((c = mc_pages_find(&pr, r->req->src_ino))) {
-			s->src_anon = c->anon;
-			s->src_file = c->file;
-		}
-		if ((c = mc_pages_find(&pr, r->req->dst->ino))) {
-			s->dst_anon = c->anon;
-			s->dst_file = c->file;
-		}
-		s->rss = mc_pages_resident(&pr);
-	}
-	mc_pages_result_free(&pr);
-	return rc;
 }
 
 static uint64_t moved(uint64_t src_before, uint64_t src_after,
@@ -496,16 +468,18 @@ static uint64_t moved(uint64_t src_before, uint64_t src_after,
 	return left_src < came ? left_src : came;
 }
 
-static void result(struct rc_run *r, const struct rc_snap *b,
-		   const struct rc_snap *a)
+/* From the pages the walks before and after saw (by kpagecgroup). */
+static void result(struct rc_run *r, const struct rc_tally *b,
+		   const struct rc_tally *a)
 {
 	struct mc_recharge_res *res = r->res;
+	uint64_t pg = r->pol.page;
 
-	res->rss_after = a->rss;
+	res->rss_after = a->present * pg;
 	res->recharged_anon = moved(b->src_anon, a->src_anon, b->dst_anon,
-				    a->dst_anon);
+				    a->dst_anon) * pg;
 	res->recharged_file = moved(b->src_file, a->src_file, b->dst_file,
-				    a->dst_file);
+				    a->dst_file) * pg;
 	res->recharged = res->recharged_anon + res->recharged_file;
 }
 
@@ -554,65 +528,58 @@ static int gone(struct mc_recharge_res *res, struct mc_error *e)
 	return 0;
 }
 
-static int measure_end(struct rc_run *r, struct mc_pages *ctx,
-		       const struct rc_snap *before, struct mc_error *e)
+static int measure_end(struct rc_run *r, const struct rc_tally *before,
+		       struct mc_error *e)
 {
-	struct rc_snap after;
-
 	if (r->req->dry_run) {
-		r->res->rss_after = before->rss;
+		r->res->rss_after = before->present * r->pol.page;
 		rc_plan_predict(&r->plan, &r->pol, r->res);
 		return 0;
 	}
-	if (rc_plan_measure(&r->plan, &r->pol, &r->f, r->res, e) < 0 ||
-	    snap(r, ctx, &after, e) < 0)
+	memset(&r->f.tally, 0, sizeof(r->f.tally));
+	if (rc_plan_measure(&r->plan, &r->pol, &r->f, r->res, e) < 0)
 		return -1;
-	result(r, before, &after);
+	result(r, before, &r->f.tally);
 	return 0;
 }
 
-static int recharge(struct rc_run *r, struct mc_pages *ctx,
-		    struct mc_error *e)
+static int recharge(struct rc_run *r, struct mc_error *e)
 {
-	struct rc_snap before;
+	struct rc_tally before;
 
 	if (init_policy(r, e) < 0 ||
 	    rc_frames_open(&r->f, r->req->m, task_of(r->req), r->req->src_ino,
 			   r->req->dst->ino, e) < 0 ||
-	    snap(r, ctx, &before, e) < 0 ||
 	    rc_plan_build(&r->plan, &r->pol, &r->f, e) < 0 ||
 	    open_limits(r, e) < 0)
 		return -1;
-	r->res->rss_before = before.rss;
+	before = r->f.tally;
+	r->res->rss_before = before.present * r->pol.page;
 	if (!r->req->dry_run)
 		open_pidfd(r);
 	if (run_plan(r, e) < 0)
 		return -1;
 	if (r->res->exited)
 		return 0;
-	return measure_end(r, ctx, &before, e);
+	return measure_end(r, &before, e);
 }
 
 int mc_recharge(const struct mc_recharge_req *req,
 		struct mc_recharge_res *res, struct mc_error *e)
 {
 	struct rc_run r = { .req = req, .res = res, .pidfd = -1 };
-	struct mc_pages *ctx = NULL;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
 	r.f.pm_fd = r.f.kpc_fd = r.f.kpf_fd = r.f.cnt_fd = -1;
 	if (nothing_there(req))
 		return gone(res, e);
-	rc = mc_pages_open(&ctx, req->m, 0, e);
-	if (rc == 0)
-		rc = recharge(&r, ctx, e);
+	rc = recharge(&r, e);
 	if (rc < 0 && e->code == ESRCH)
 		rc = gone(res, e);
 	else if (res->exited)
 		rc = gone(res, e);
 	total_left(res);
-	mc_pages_close(ctx);
 	rc_frames_close(&r.f);
 	rc_plan_free(&r.plan);
 	close_limits(&r);

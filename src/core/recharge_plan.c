@@ -166,16 +166,12 @@ int rc_next_map(FILE *smaps, const struct mc_mounts *m, pid_t pid,
 {
 	struct rc_header h;
 	bool in = false;
-	unsigned long long kb;
 
 	while (getline(line, cap, smaps) > 0) {
 		if (parse_header(*line, map, &h)) {
 			in = true;
 		} else if (!in) {
 			continue;
-		} else if (sscanf(*line, "Rss: %llu kB", &kb) == 1 ||
-			   sscanf(*line, "Swap: %llu kB", &kb) == 1) {
-			map->populated |= kb > 0;
 		} else if (!strncmp(*line, "VmFlags:", 8)) {
 			/* the last line of a mapping (fs/proc/task_mmu.c) */
 			finish_map(m, pid, map, &h, *line + 8);
@@ -206,33 +202,35 @@ static bool collapsible(const struct rc_map *map, uint64_t huge)
 	return map->kind == RC_SHMEM && (map->start - map->offset) % huge == 0;
 }
 
-int rc_plan_map(struct rc_plan *plan, const struct rc_policy *p,
-		struct rc_frames *f, const struct rc_map *map,
-		struct mc_error *e)
+struct plan_walk {
+	struct rc_plan *plan;
+	const struct rc_policy *p;
+	const struct rc_map *map;
+	bool can;		/* the mapping's aligned ranges collapse */
+};
+
+/* One range of a mapping: kept when it holds pages charged to the source
+ * or swap entries, classified. */
+static int plan_range(void *arg, struct rc_frames *f, uint64_t start,
+		      uint64_t len, const struct rc_count *c,
+		      struct mc_error *e)
 {
-	uint64_t huge = p->pmd_pages * p->page;
-	bool can = collapsible(map, huge);
+	struct plan_walk *w = arg;
+	uint64_t huge = w->p->pmd_pages * w->p->page;
+	struct rc_seg s = { .start = start, .len = len, .kind = w->map->kind,
+			    .locked = w->map->locked,
+			    .nohuge = w->map->nohuge, .before = *c };
 
-	for (uint64_t cur = map->start; cur < map->end;) {
-		uint64_t next = (cur / huge + 1) * huge;
-		struct rc_seg s = { .start = cur, .kind = map->kind,
-				    .locked = map->locked,
-				    .nohuge = map->nohuge };
-
-		s.len = (next < map->end ? next : map->end) - cur;
-		s.aligned = can && cur % huge == 0 && s.len == huge;
-		cur += s.len;
-		if (rc_frames_scan(f, s.start, s.len, &s.before, e) < 0)
-			return -1;
-		if (!s.before.src_anon && !s.before.src_file &&
-		    !s.before.swapped)
-			continue;
-		rc_classify(p, &s);
-		if (push(plan, &s, e) < 0)
-			return -1;
-	}
-	return 0;
+	(void)f;
+	if (!c->src_anon && !c->src_file && !c->swapped)
+		return 0;
+	s.aligned = w->can && start % huge == 0 && len == huge;
+	rc_classify(w->p, &s);
+	return push(w->plan, &s, e);
 }
+
+/* pagemap reads nothing above the task's size ([vsyscall]) */
+#define RC_TASK_END (UINT64_C(1) << 63)
 
 int rc_plan_build(struct rc_plan *plan, const struct rc_policy *p,
 		  struct rc_frames *f, struct mc_error *e)
@@ -240,6 +238,7 @@ int rc_plan_build(struct rc_plan *plan, const struct rc_policy *p,
 	char rel[64], path[PATH_MAX], *line = NULL;
 	size_t cap = 0;
 	struct rc_map map;
+	struct plan_walk w = { plan, p, &map, false };
 	FILE *smaps;
 	int rc = 0;
 
@@ -250,10 +249,13 @@ int rc_plan_build(struct rc_plan *plan, const struct rc_policy *p,
 		return mc_errx(e, ESRCH, "process %d exited", (int)f->pid);
 	if (!smaps)
 		return mc_err(e, errno, "cannot open '%s'", path);
+	/* every mapping: what is not planned still counts in the tally */
 	while (rc == 0 && rc_next_map(smaps, f->m, f->pid, &line, &cap, &map))
-		/* pagemap reads nothing above the task's size ([vsyscall]) */
-		if (map.populated && map.end <= (UINT64_C(1) << 63))
-			rc = rc_plan_map(plan, p, f, &map, e);
+		if (map.end <= RC_TASK_END) {
+			w.can = collapsible(&map, p->pmd_pages * p->page);
+			rc = rc_frames_walk(f, map.start, map.end, plan_range,
+					    &w, e);
+		}
 	free(line);
 	fclose(smaps);
 	return rc;
@@ -307,43 +309,98 @@ static void swapped(const struct rc_policy *p, const struct rc_seg *s,
 		res->left_by[MC_LEFT_SWAPPED] += (uint64_t)n * p->page;
 }
 
-static void measure_seg(const struct rc_policy *p, const struct rc_frames *f,
-			const struct rc_seg *s, struct mc_recharge_res *res)
+/* The pages of a range still charged to the source, from its count
+ * after: anon, file pages others map too, dirty ones, and clean ones
+ * mapped only here. */
+static void measure_seg(const struct rc_policy *p, const struct rc_seg *s,
+			const struct rc_count *c, struct mc_recharge_res *res)
 {
-	uint64_t n = s->len / p->page, drop = 0;
+	uint64_t pg = p->page;
+	uint64_t shared_file = c->src_file - c->src_dropable - c->src_dirty;
 
-	for (uint64_t i = 0; i < n; i++) {
-		enum page_kind k = PG_OWN;
+	add(res, reason_of(p, s, PG_ANON), c->src_anon * pg);
+	add(res, reason_of(p, s, PG_SHARED), shared_file * pg);
+	add(res, reason_of(p, s, PG_DIRTY), c->src_dirty * pg);
+	add(res, reason_of(p, s, PG_OWN), c->src_dropable * pg);
+	if (s->action == RC_PAGEOUT && s->done &&
+	    s->before.src_dropable > c->src_dropable)
+		res->paged_out += (s->before.src_dropable - c->src_dropable) *
+				  pg;
+}
 
-		if (!rc_frames_src(f, i))
-			continue;
-		if (!(f->pm[i] & RC_PM_FILE))
-			k = PG_ANON;
-		else if (!rc_frames_own_file(f, i))
-			k = PG_SHARED;
-		else if (!rc_frames_dropable(f, i))
-			k = PG_DIRTY;
-		add(res, reason_of(p, s, k), p->page);
-		drop += k == PG_OWN;
-	}
-	if (s->action == RC_PAGEOUT && s->done && s->before.src_dropable > drop)
-		res->paged_out += (s->before.src_dropable - drop) * p->page;
+struct measure_walk {
+	struct rc_plan *plan;
+	const struct rc_policy *p;
+	struct mc_recharge_res *res;
+	size_t k;		/* the next planned range */
+};
+
+static void measure_one(const struct rc_policy *p, struct rc_seg *s,
+			const struct rc_count *c, struct mc_recharge_res *res)
+{
+	measure_seg(p, s, c, res);
+	swapped(p, s, c->swapped, res);
+	s->measured = true;
+}
+
+/* One range of a mapping: the planned range it is, if any. */
+static int measure_range(void *arg, struct rc_frames *f, uint64_t start,
+			 uint64_t len, const struct rc_count *c,
+			 struct mc_error *e)
+{
+	struct measure_walk *w = arg;
+	struct rc_plan *plan = w->plan;
+
+	(void)f;
+	(void)e;
+	while (w->k < plan->n && plan->v[w->k].start < start)
+		w->k++;
+	if (w->k < plan->n && plan->v[w->k].start == start &&
+	    plan->v[w->k].len == len)
+		measure_one(w->p, &plan->v[w->k++], c, w->res);
+	return 0;
 }
 
 int rc_plan_measure(struct rc_plan *plan, const struct rc_policy *p,
 		    struct rc_frames *f, struct mc_recharge_res *res,
 		    struct mc_error *e)
 {
-	for (size_t k = 0; k < plan->n; k++) {
-		const struct rc_seg *s = &plan->v[k];
+	char rel[64], path[PATH_MAX], *line = NULL;
+	struct measure_walk w = { plan, p, res, 0 };
+	size_t cap = 0;
+	struct rc_header h;
+	struct rc_map map;
+	FILE *maps;
+	int rc = 0;
+
+	snprintf(rel, sizeof(rel), "/proc/%d/maps", (int)f->pid);
+	mc_sysroot_path(f->m, path, sizeof(path), rel);
+	maps = fopen(path, "re");
+	if (!maps && (errno == ENOENT || errno == ESRCH))
+		return mc_errx(e, ESRCH, "process %d exited", (int)f->pid);
+	if (!maps)
+		return mc_err(e, errno, "cannot open '%s'", path);
+	while (rc == 0 && getline(&line, &cap, maps) > 0)
+		if (parse_header(line, &map, &h) && map.end <= RC_TASK_END)
+			rc = rc_frames_walk(f, map.start, map.end,
+					    measure_range, &w, e);
+	free(line);
+	fclose(maps);
+	if (rc == 0)
+		rc = rc_frames_alive(f, e);
+	/* a planned range the walk did not meet as it was (its mapping
+	 * changed or went, or it holds nothing now): on its own */
+	for (size_t k = 0; rc == 0 && k < plan->n; k++) {
 		struct rc_count c;
 
-		if (rc_frames_scan(f, s->start, s->len, &c, e) < 0)
-			return -1;
-		measure_seg(p, f, s, res);
-		swapped(p, s, c.swapped, res);
+		if (plan->v[k].measured)
+			continue;
+		rc = rc_frames_scan(f, plan->v[k].start, plan->v[k].len, &c,
+				    e);
+		if (rc == 0)
+			measure_one(p, &plan->v[k], &c, res);
 	}
-	return 0;
+	return rc;
 }
 
 static void predict_seg(const struct rc_policy *p, const struct rc_seg *s,
