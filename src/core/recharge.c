@@ -302,6 +302,13 @@ static int advise_range(struct rc_run *r, const struct rc_seg *s, int advice)
 	return advise(r, &iov, 1, advice);
 }
 
+static int advise_first(struct rc_run *r, const struct rc_seg *s, int advice)
+{
+	struct iovec iov = { (void *)(uintptr_t)s->start, r->pol.page };
+
+	return advise(r, &iov, 1, advice);
+}
+
 /* MADV_PAGEOUT over the runs of file pages charged to the source that
  * only this process maps: others' mappings of a page stay untouched. The
  * pages are read again first: they may have changed since the plan. */
@@ -363,8 +370,12 @@ static int call(struct rc_run *r, struct rc_seg *s, int *err,
 	case RC_PAGEOUT:
 		return pageout(r, s, err, e);
 	case RC_SPLIT_COLLAPSE:
-		/* without swap, page out splits the THP in place (docs §9) */
-		*err = advise_range(r, s, MADV_PAGEOUT);
+		/* without swap, page out splits the THP in place (docs §9):
+		 * over its first page only, which the kernel splits off
+		 * (madvise_cold_or_pageout_pte_range) and, finding no swap,
+		 * leaves; over the whole range it would try to reclaim the
+		 * huge page, then each of its pages */
+		*err = advise_first(r, s, MADV_PAGEOUT);
 		if (*err)
 			return 0;
 		/* fall through */

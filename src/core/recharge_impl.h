@@ -54,7 +54,8 @@ struct rc_map {
 enum rc_action {
 	RC_NOTHING,		/* left, for seg->reason */
 	RC_COLLAPSE,
-	RC_SPLIT_COLLAPSE,	/* page out (splits the THP), then collapse */
+	RC_SPLIT_COLLAPSE,	/* page out its first page (splits the THP),
+				 * then collapse */
 	RC_PAGEOUT,
 };
 

@@ -196,6 +196,7 @@ static void one_thp(void)
 		     THP | (i ? TAIL : HEAD), 1);
 }
 
+/* Split by a page out of its first page, then collapsed. */
 static void huge_without_swap(void **state)
 {
 	(void)state;
@@ -203,7 +204,10 @@ static void huge_without_swap(void **state)
 	run();
 	assert_int_equal(k.n, 2);
 	assert_int_equal(k.advice[0], MADV_PAGEOUT);
+	assert_int_equal(k.start[0], 0x200000);
+	assert_int_equal(k.len[0], PG);
 	assert_int_equal(k.advice[1], MADV_COLLAPSE);
+	assert_int_equal(k.len[1], HUGE);
 	assert_int_equal(res.recharged, HUGE);
 	assert_int_equal(res.left, 0);
 }
