@@ -561,7 +561,7 @@ static int recharge(struct rc_run *r, struct mc_error *e)
 	if (init_policy(r, e) < 0 ||
 	    rc_frames_open(&r->f, r->req->m, task_of(r->req), r->req->src_ino,
 			   r->req->dst->ino, e) < 0 ||
-	    rc_plan_build(&r->plan, &r->pol, &r->f, e) < 0 ||
+	    rc_plan_build(&r->plan, &r->pol, &r->f, r->req->dry_run, e) < 0 ||
 	    open_limits(r, e) < 0)
 		return -1;
 	before = r->f.tally;

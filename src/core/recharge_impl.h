@@ -179,14 +179,16 @@ struct rc_plan {
 	uint64_t not_asked;	/* bytes charged to the source, other kinds */
 };
 
-/* The next mapping of an open smaps file; 0 at the end, 1 for one. */
-int rc_next_map(FILE *smaps, const struct mc_mounts *m, pid_t pid,
+/* The next mapping of an open smaps file (or of a maps file, without its
+ * flags); 0 at the end, 1 for one. */
+int rc_next_map(FILE *in, bool smaps, const struct mc_mounts *m, pid_t pid,
 		char **line, size_t *cap, struct rc_map *map);
-/* Every mapping of the process (smaps), walked: its ranges that hold
- * pages charged to the source or swap entries, classified; f->tally is
- * what the walk saw of the whole process. */
+/* Every mapping of the process (smaps, or maps where smaps's flags cannot
+ * matter), walked: its ranges that hold pages charged to the source or
+ * swap entries, classified; f->tally is what the walk saw of the whole
+ * process. */
 int rc_plan_build(struct rc_plan *plan, const struct rc_policy *p,
-		  struct rc_frames *f, struct mc_error *e);
+		  struct rc_frames *f, bool dry_run, struct mc_error *e);
 void rc_plan_free(struct rc_plan *plan);
 /* Every mapping of the process (maps) walked again: the bytes still
  * charged to the source (and the swap entries) of every planned range, by

@@ -5,6 +5,7 @@
 #include "core/recharge_impl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <sys/vfs.h>
 
 #include "core/array.h"
+#include "core/proc.h"
 
 #ifndef TMPFS_MAGIC
 #define TMPFS_MAGIC 0x01021994	/* include/uapi/linux/magic.h */
@@ -161,24 +163,67 @@ static void finish_map(const struct mc_mounts *m, pid_t pid,
 		map->kind = RC_FILE;
 }
 
-int rc_next_map(FILE *smaps, const struct mc_mounts *m, pid_t pid,
+int rc_next_map(FILE *in, bool smaps, const struct mc_mounts *m, pid_t pid,
 		char **line, size_t *cap, struct rc_map *map)
 {
 	struct rc_header h;
-	bool in = false;
+	bool in_map = false;
 
-	while (getline(line, cap, smaps) > 0) {
+	while (getline(line, cap, in) > 0) {
 		if (parse_header(*line, map, &h)) {
-			in = true;
-		} else if (!in) {
-			continue;
-		} else if (!strncmp(*line, "VmFlags:", 8)) {
+			in_map = true;
+			if (smaps)
+				continue;
+			/* maps: one line a mapping, no flags */
+			finish_map(m, pid, map, &h, "");
+			return 1;
+		} else if (in_map && !strncmp(*line, "VmFlags:", 8)) {
 			/* the last line of a mapping (fs/proc/task_mmu.c) */
 			finish_map(m, pid, map, &h, *line + 8);
 			return 1;
 		}
 	}
 	return 0;
+}
+
+/* The kB of a "Key: N kB" line of a status buffer, or -1. */
+static long long status_kb(const char *buf, const char *key)
+{
+	size_t len = strlen(key);
+	char *end;
+	long long kb;
+
+	for (const char *p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : p)
+		if (!strncmp(p, key, len)) {
+			kb = strtoll(p + len, &end, 10);
+			return end != p + len && !strncmp(end, " kB", 3) ? kb
+									  : -1;
+		}
+	return -1;
+}
+
+/* What recharge reads of smaps, at the cost of a walk of every page table
+ * (for its Rss lines), is three flags of each mapping: lo (mlocked), ht
+ * (hugetlb) and nh (no huge pages, which the kernel refuses a collapse
+ * for: only a dry run predicts from it). A process without locked memory
+ * (status's VmLck, where mlock(), MAP_LOCKED and mlockall() count) and
+ * without hugetlb pages (HugetlbPages) has no mapping the first two would
+ * change, so outside a dry run maps says enough. */
+static bool flags_needed(const struct rc_frames *f, bool dry_run)
+{
+	char rel[64], path[PATH_MAX], *buf;
+	struct mc_error ignored;
+	bool needed;
+
+	if (dry_run)
+		return true;
+	snprintf(rel, sizeof(rel), "/proc/%d/status", (int)f->pid);
+	mc_sysroot_path(f->m, path, sizeof(path), rel);
+	buf = mc_read_file_at(AT_FDCWD, path, NULL, &ignored);
+	needed = !buf || status_kb(buf, "VmLck:") != 0 ||
+		 status_kb(buf, "HugetlbPages:") != 0;
+	free(buf);
+	return needed;
 }
 
 /* ---- the ranges ---- */
@@ -233,31 +278,34 @@ static int plan_range(void *arg, struct rc_frames *f, uint64_t start,
 #define RC_TASK_END (UINT64_C(1) << 63)
 
 int rc_plan_build(struct rc_plan *plan, const struct rc_policy *p,
-		  struct rc_frames *f, struct mc_error *e)
+		  struct rc_frames *f, bool dry_run, struct mc_error *e)
 {
 	char rel[64], path[PATH_MAX], *line = NULL;
+	bool smaps = flags_needed(f, dry_run);
 	size_t cap = 0;
 	struct rc_map map;
 	struct plan_walk w = { plan, p, &map, false };
-	FILE *smaps;
+	FILE *in;
 	int rc = 0;
 
-	snprintf(rel, sizeof(rel), "/proc/%d/smaps", (int)f->pid);
+	snprintf(rel, sizeof(rel), "/proc/%d/%s", (int)f->pid,
+		 smaps ? "smaps" : "maps");
 	mc_sysroot_path(f->m, path, sizeof(path), rel);
-	smaps = fopen(path, "re");
-	if (!smaps && (errno == ENOENT || errno == ESRCH))
+	in = fopen(path, "re");
+	if (!in && (errno == ENOENT || errno == ESRCH))
 		return mc_errx(e, ESRCH, "process %d exited", (int)f->pid);
-	if (!smaps)
+	if (!in)
 		return mc_err(e, errno, "cannot open '%s'", path);
 	/* every mapping: what is not planned still counts in the tally */
-	while (rc == 0 && rc_next_map(smaps, f->m, f->pid, &line, &cap, &map))
+	while (rc == 0 &&
+	       rc_next_map(in, smaps, f->m, f->pid, &line, &cap, &map))
 		if (map.end <= RC_TASK_END) {
 			w.can = collapsible(&map, p->pmd_pages * p->page);
 			rc = rc_frames_walk(f, map.start, map.end, plan_range,
 					    &w, e);
 		}
 	free(line);
-	fclose(smaps);
+	fclose(in);
 	return rc;
 }
 
