@@ -1,7 +1,7 @@
 /* Recharge, the run: DEST's room over its ancestors, the kernel calls
- * range by range on a pidfd, and the figures from the walks before and
- * after. The plan and its rules are in recharge_plan.c; what the host
- * offers in recharge_host.c. */
+ * range by range on a pidfd as the walk plans them, and the figures from
+ * the walks before and after. The plan and its rules are in
+ * recharge_plan.c; what the host offers in recharge_host.c. */
 #include "core/recharge_impl.h"
 
 #include <errno.h>
@@ -48,8 +48,10 @@ struct rc_run {
 	const struct mc_recharge_req *req;
 	struct mc_recharge_res *res;
 	struct rc_policy pol;
-	struct rc_frames f;
+	struct rc_frames f;	/* the plan's walk's, then the measure's */
+	struct rc_frames pf;	/* the page outs' */
 	struct rc_plan plan;
+	struct rc_ahead ahead;
 	struct rc_limit *lim;	/* DEST and its ancestors but the root */
 	size_t nlim;
 	int pidfd, pidfd_err;
@@ -234,12 +236,15 @@ static int pageout(struct rc_run *r, struct rc_seg *s, int *err,
 	size_t k = 0;
 
 	*err = 0;
-	if (rc_frames_scan(&r->f, s->start, s->len, &c, e) < 0)
+	if ((r->pf.pm_fd < 0 &&
+	     rc_frames_open(&r->pf, r->req->m, r->f.pid, r->f.src, r->f.dst,
+			    e) < 0) ||
+	    rc_frames_scan(&r->pf, s->start, s->len, &c, e) < 0)
 		return -1;
 	for (uint64_t i = 0; i < n && !*err; i++) {
 		char *at = (char *)(uintptr_t)(s->start + i * r->pol.page);
 
-		if (!rc_frames_dropable(&r->f, i))
+		if (!rc_frames_dropable(&r->pf, i))
 			continue;
 		if (k && (char *)iov[k - 1].iov_base + iov[k - 1].iov_len == at) {
 			iov[k - 1].iov_len += r->pol.page;
@@ -359,14 +364,17 @@ static int act(struct rc_run *r, struct rc_seg *s, struct mc_error *e)
 	return 0;
 }
 
+/* The ranges in order, as the walk plans them. */
 static int run_plan(struct rc_run *r, struct mc_error *e)
 {
-	r->t0 = now_ns();
-	for (size_t k = 0; k < r->plan.n && !r->res->exited; k++) {
-		struct rc_seg *s = &r->plan.v[k];
+	struct rc_seg s;
 
-		if (s->action != RC_NOTHING && act(r, s, e) < 0)
+	r->t0 = now_ns();
+	for (size_t k = 0; !r->res->exited && rc_ahead_get(&r->ahead, k, &s);
+	     k++) {
+		if (s.action != RC_NOTHING && act(r, &s, e) < 0)
 			return -1;
+		rc_ahead_put(&r->ahead, k, &s);
 	}
 	return 0;
 }
@@ -470,19 +478,30 @@ static int measure_end(struct rc_run *r, const struct rc_tally *before,
 static int recharge(struct rc_run *r, struct mc_error *e)
 {
 	struct rc_tally before;
+	struct mc_error walk_e;
+	int rc;
 
 	if (init_policy(r, e) < 0 ||
 	    rc_frames_open(&r->f, r->req->m, task_of(r->req), r->req->src_ino,
 			   r->req->dst->ino, e) < 0 ||
-	    rc_plan_build(&r->plan, &r->pol, &r->f, r->req->dry_run, e) < 0 ||
 	    open_limits(r, e) < 0)
+		return -1;
+	if (!r->req->dry_run)
+		open_pidfd(r);
+	/* the ranges are acted on as the walk plans them */
+	if (rc_ahead_start(&r->ahead, &r->plan, &r->pol, &r->f,
+			   r->req->dry_run, e) < 0)
+		return -1;
+	rc = run_plan(r, e);
+	/* the walk's failure first: the plan it left is no plan */
+	if (rc_ahead_finish(&r->ahead, &walk_e) < 0) {
+		*e = walk_e;
+		return -1;
+	}
+	if (rc < 0)
 		return -1;
 	before = r->f.tally;
 	r->res->rss_before = before.present * r->pol.page;
-	if (!r->req->dry_run)
-		open_pidfd(r);
-	if (run_plan(r, e) < 0)
-		return -1;
 	if (r->res->exited)
 		return 0;
 	return measure_end(r, &before, e);
@@ -496,6 +515,7 @@ int mc_recharge(const struct mc_recharge_req *req,
 
 	memset(res, 0, sizeof(*res));
 	r.f.pm_fd = r.f.kpc_fd = r.f.kpf_fd = r.f.cnt_fd = -1;
+	r.pf.pm_fd = r.pf.kpc_fd = r.pf.kpf_fd = r.pf.cnt_fd = -1;
 	if (nothing_there(req))
 		return gone(res, e);
 	rc = recharge(&r, e);
@@ -505,6 +525,7 @@ int mc_recharge(const struct mc_recharge_req *req,
 		rc = gone(res, e);
 	total_left(res);
 	rc_frames_close(&r.f);
+	rc_frames_close(&r.pf);
 	rc_plan_free(&r.plan);
 	close_limits(&r);
 	if (r.pidfd >= 0)

@@ -5,6 +5,8 @@
 #ifndef MEMCG_RECHARGE_IMPL_H
 #define MEMCG_RECHARGE_IMPL_H
 
+#include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -177,6 +179,10 @@ struct rc_plan {
 	struct rc_seg *v;
 	size_t n, cap;
 	uint64_t not_asked;	/* bytes charged to the source, other kinds */
+	/* while it is walked on a thread of its own: v and n change under
+	 * mu, and each range added is signalled on grew */
+	pthread_mutex_t *mu;
+	pthread_cond_t *grew;
 };
 
 /* The next mapping of an open smaps file (or of a maps file, without its
@@ -200,5 +206,38 @@ int rc_plan_measure(struct rc_plan *plan, const struct rc_policy *p,
 /* The same from the scan before, for a dry run. */
 void rc_plan_predict(const struct rc_plan *plan, const struct rc_policy *p,
 		     struct mc_recharge_res *res);
+
+/* ---- recharge_walk.c: the plan's walk ahead of the calls ---- */
+
+/* The plan walked on a thread of its own while the caller acts on the
+ * ranges planned so far, in order: the plan's walk (pagemap, the kpage
+ * files) then costs the calls nothing but the first ranges' wait. */
+struct rc_ahead {
+	struct rc_plan *plan;
+	const struct rc_policy *p;
+	struct rc_frames *f;	/* the walk's, until rc_ahead_finish */
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t grew;
+	cpu_set_t cpus;		/* where the process may run */
+	bool placed;		/* the thread started on another CPU */
+	bool on;		/* the thread runs or has not been joined */
+	bool walked;		/* the walk is over */
+	int rc;			/* its result, e its error */
+	struct mc_error e;
+};
+
+/* Start the walk (rc_plan_build); a dry run's, or where no thread can be
+ * made, walks here and now. 0 or -1 for the walk done here. */
+int rc_ahead_start(struct rc_ahead *a, struct rc_plan *plan,
+		   const struct rc_policy *p, struct rc_frames *f,
+		   bool dry_run, struct mc_error *e);
+/* A copy of planned range k, once the walk has got that far; false when
+ * it ended (or failed) before. */
+bool rc_ahead_get(struct rc_ahead *a, size_t k, struct rc_seg *s);
+/* Range k as acted on, back into the plan. */
+void rc_ahead_put(struct rc_ahead *a, size_t k, const struct rc_seg *s);
+/* Wait for the walk's end: its result, and its error in e. */
+int rc_ahead_finish(struct rc_ahead *a, struct mc_error *e);
 
 #endif

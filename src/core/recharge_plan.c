@@ -231,10 +231,19 @@ static bool flags_needed(const struct rc_frames *f, bool dry_run)
 static int push(struct rc_plan *plan, const struct rc_seg *s,
 		struct mc_error *e)
 {
+	int rc = 0;
+
+	if (plan->mu)
+		pthread_mutex_lock(plan->mu);
 	if (MC_ARRAY_ROOM(plan->v, plan->n, plan->cap, 64, e) < 0)
-		return -1;
-	plan->v[plan->n++] = *s;
-	return 0;
+		rc = -1;
+	else
+		plan->v[plan->n++] = *s;
+	if (plan->mu) {
+		pthread_cond_signal(plan->grew);
+		pthread_mutex_unlock(plan->mu);
+	}
+	return rc;
 }
 
 /* A shmem mapping collapses only where file offsets and addresses agree
