@@ -481,18 +481,18 @@ static int recharge(struct rc_run *r, struct mc_error *e)
 	struct mc_error walk_e;
 	int rc;
 
+	/* the ranges are acted on as the walk plans them: it starts first */
 	if (init_policy(r, e) < 0 ||
 	    rc_frames_open(&r->f, r->req->m, task_of(r->req), r->req->src_ino,
 			   r->req->dst->ino, e) < 0 ||
-	    open_limits(r, e) < 0)
-		return -1;
-	if (!r->req->dry_run)
-		open_pidfd(r);
-	/* the ranges are acted on as the walk plans them */
-	if (rc_ahead_start(&r->ahead, &r->plan, &r->pol, &r->f,
+	    rc_ahead_start(&r->ahead, &r->plan, &r->pol, &r->f,
 			   r->req->dry_run, e) < 0)
 		return -1;
-	rc = run_plan(r, e);
+	rc = open_limits(r, e);
+	if (rc == 0 && !r->req->dry_run)
+		open_pidfd(r);
+	if (rc == 0)
+		rc = run_plan(r, e);
 	/* the walk's failure first: the plan it left is no plan */
 	if (rc_ahead_finish(&r->ahead, &walk_e) < 0) {
 		*e = walk_e;
