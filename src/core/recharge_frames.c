@@ -61,14 +61,16 @@ int rc_frames_open(struct rc_frames *f, const struct mc_mounts *m, pid_t pid,
 	f->pmd_shift = (unsigned)__builtin_ctzll(f->pmd_pages);
 	/* fixture files under a sysroot answer no ioctl */
 	f->scan = !m->sysroot;
-	f->pm_v = calloc(RC_CHUNK, sizeof(*f->pm_v));
-	f->ino_v = calloc(RC_CHUNK, sizeof(*f->ino_v));
-	f->flags_v = calloc(RC_CHUNK, sizeof(*f->flags_v));
-	f->count_v = calloc(RC_CHUNK, sizeof(*f->count_v));
-	f->runs = calloc(RC_CHUNK, sizeof(*f->runs));
-	f->cruns = calloc(RC_CHUNK, sizeof(*f->cruns));
-	f->tmp = calloc(RC_CHUNK, sizeof(*f->tmp));
-	f->win = calloc(RC_WINDOW, sizeof(*f->win));
+	/* each is written before it is read: not cleared, so the pages a
+	 * small process never needs are never touched */
+	f->pm_v = malloc(RC_CHUNK * sizeof(*f->pm_v));
+	f->ino_v = malloc(RC_CHUNK * sizeof(*f->ino_v));
+	f->flags_v = malloc(RC_CHUNK * sizeof(*f->flags_v));
+	f->count_v = malloc(RC_CHUNK * sizeof(*f->count_v));
+	f->runs = malloc(RC_CHUNK * sizeof(*f->runs));
+	f->cruns = malloc(RC_CHUNK * sizeof(*f->cruns));
+	f->tmp = malloc(RC_CHUNK * sizeof(*f->tmp));
+	f->win = malloc(RC_WINDOW * sizeof(*f->win));
 	f->thp = calloc(RC_CHUNK / f->pmd_pages + 2, sizeof(*f->thp));
 	if (!f->pm_v || !f->ino_v || !f->flags_v || !f->count_v || !f->runs ||
 	    !f->cruns || !f->tmp || !f->win || !f->thp)
