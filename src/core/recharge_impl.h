@@ -5,6 +5,7 @@
 #ifndef MEMCG_RECHARGE_IMPL_H
 #define MEMCG_RECHARGE_IMPL_H
 
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -51,6 +52,10 @@ struct rc_map {
 	bool locked;		/* VmFlags lo */
 	bool nohuge;		/* VmFlags nh: MADV_NOHUGEPAGE, which
 				 * refuses collapse too (EINVAL) */
+	/* a file mapping's kind, RC_FILE or RC_SHMEM, is told (rc_map_kind)
+	 * only where it matters: a statfs through map_files each */
+	bool untold;
+	char path[PATH_MAX];	/* the name maps gives */
 };
 
 enum rc_action {
@@ -186,9 +191,9 @@ struct rc_plan {
 };
 
 /* The next mapping of an open smaps file (or of a maps file, without its
- * flags); 0 at the end, 1 for one. */
-int rc_next_map(FILE *in, bool smaps, const struct mc_mounts *m, pid_t pid,
-		char **line, size_t *cap, struct rc_map *map);
+ * flags); 0 at the end, 1 for one, its kind maybe untold. */
+int rc_next_map(FILE *in, bool smaps, char **line, size_t *cap,
+		struct rc_map *map);
 /* Every mapping of the process (smaps, or maps where smaps's flags cannot
  * matter), walked: its ranges that hold pages charged to the source or
  * swap entries, classified; f->tally is what the walk saw of the whole

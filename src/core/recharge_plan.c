@@ -114,7 +114,6 @@ static bool is_shmem(const struct mc_mounts *m, pid_t pid, uint64_t start,
 struct rc_header {
 	char perms[8];
 	unsigned long inode;
-	char path[PATH_MAX];
 };
 
 static bool parse_header(const char *line, struct rc_map *map,
@@ -131,8 +130,8 @@ static bool parse_header(const char *line, struct rc_map *map,
 	map->start = a;
 	map->end = b;
 	map->offset = off;
-	snprintf(h->path, sizeof(h->path), "%s", line + pos);
-	h->path[strcspn(h->path, "\n")] = '\0';
+	snprintf(map->path, sizeof(map->path), "%s", line + pos);
+	map->path[strcspn(map->path, "\n")] = '\0';
 	return true;
 }
 
@@ -145,8 +144,7 @@ static bool has_flag(const char *flags, const char *f)
 	return false;
 }
 
-static void finish_map(const struct mc_mounts *m, pid_t pid,
-		       struct rc_map *map, const struct rc_header *h,
+static void finish_map(struct rc_map *map, const struct rc_header *h,
 		       const char *flags)
 {
 	bool shared = h->perms[3] == 's';
@@ -157,14 +155,24 @@ static void finish_map(const struct mc_mounts *m, pid_t pid,
 		map->kind = RC_HUGETLB;
 	else if (!h->inode && !shared)
 		map->kind = RC_ANON;	/* heap, stack, [anon:...] too */
-	else if (is_shmem(m, pid, map->start, map->end, h->path))
-		map->kind = RC_SHMEM;
 	else
-		map->kind = RC_FILE;
+		map->untold = true;
 }
 
-int rc_next_map(FILE *in, bool smaps, const struct mc_mounts *m, pid_t pid,
-		char **line, size_t *cap, struct rc_map *map)
+/* A file mapping's kind, told once: shmem (tmpfs) or another file. */
+static void tell_kind(const struct mc_mounts *m, pid_t pid,
+		      struct rc_map *map)
+{
+	if (!map->untold)
+		return;
+	map->untold = false;
+	map->kind = is_shmem(m, pid, map->start, map->end, map->path)
+			    ? RC_SHMEM
+			    : RC_FILE;
+}
+
+int rc_next_map(FILE *in, bool smaps, char **line, size_t *cap,
+		struct rc_map *map)
 {
 	struct rc_header h;
 	bool in_map = false;
@@ -175,11 +183,11 @@ int rc_next_map(FILE *in, bool smaps, const struct mc_mounts *m, pid_t pid,
 			if (smaps)
 				continue;
 			/* maps: one line a mapping, no flags */
-			finish_map(m, pid, map, &h, "");
+			finish_map(map, &h, "");
 			return 1;
 		} else if (in_map && !strncmp(*line, "VmFlags:", 8)) {
 			/* the last line of a mapping (fs/proc/task_mmu.c) */
-			finish_map(m, pid, map, &h, *line + 8);
+			finish_map(map, &h, *line + 8);
 			return 1;
 		}
 	}
@@ -259,8 +267,7 @@ static bool collapsible(const struct rc_map *map, uint64_t huge)
 struct plan_walk {
 	struct rc_plan *plan;
 	const struct rc_policy *p;
-	const struct rc_map *map;
-	bool can;		/* the mapping's aligned ranges collapse */
+	struct rc_map *map;
 };
 
 /* One range of a mapping: kept when it holds pages charged to the source
@@ -271,14 +278,16 @@ static int plan_range(void *arg, struct rc_frames *f, uint64_t start,
 {
 	struct plan_walk *w = arg;
 	uint64_t huge = w->p->pmd_pages * w->p->page;
-	struct rc_seg s = { .start = start, .len = len, .kind = w->map->kind,
-			    .locked = w->map->locked,
-			    .nohuge = w->map->nohuge, .before = *c };
+	struct rc_seg s = { .start = start, .len = len, .before = *c };
 
-	(void)f;
 	if (!c->src_anon && !c->src_file && !c->swapped)
 		return 0;
-	s.aligned = w->can && start % huge == 0 && len == huge;
+	tell_kind(f->m, f->pid, w->map);
+	s.kind = w->map->kind;
+	s.locked = w->map->locked;
+	s.nohuge = w->map->nohuge;
+	s.aligned = collapsible(w->map, huge) && start % huge == 0 &&
+		    len == huge;
 	rc_classify(w->p, &s);
 	return push(w->plan, &s, e);
 }
@@ -293,7 +302,7 @@ int rc_plan_build(struct rc_plan *plan, const struct rc_policy *p,
 	bool smaps = flags_needed(f, dry_run);
 	size_t cap = 0;
 	struct rc_map map;
-	struct plan_walk w = { plan, p, &map, false };
+	struct plan_walk w = { plan, p, &map };
 	FILE *in;
 	int rc = 0;
 
@@ -307,12 +316,10 @@ int rc_plan_build(struct rc_plan *plan, const struct rc_policy *p,
 		return mc_err(e, errno, "cannot open '%s'", path);
 	/* every mapping: what is not planned still counts in the tally */
 	while (rc == 0 &&
-	       rc_next_map(in, smaps, f->m, f->pid, &line, &cap, &map))
-		if (map.end <= RC_TASK_END) {
-			w.can = collapsible(&map, p->pmd_pages * p->page);
+	       rc_next_map(in, smaps, &line, &cap, &map))
+		if (map.end <= RC_TASK_END)
 			rc = rc_frames_walk(f, map.start, map.end, plan_range,
 					    &w, e);
-		}
 	free(line);
 	fclose(in);
 	return rc;
