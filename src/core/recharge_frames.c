@@ -1,9 +1,9 @@
 /* Recharge, the pages: a stretch of the address space read from pagemap at
- * once (up to RC_CHUNK pages), and for its present pages their memory
- * cgroup (/proc/kpagecgroup), and where needed their flags
- * (/proc/kpageflags) and map count (/proc/kpagecount), each file read in
- * windows over the frame numbers sorted (docs §4); then counted range by
- * range (a huge page at most). */
+ * once (a chunk: RC_CHUNK pages, or a huge page if more), and for its
+ * present pages their memory cgroup (/proc/kpagecgroup), and where needed
+ * their flags (/proc/kpageflags) and map count (/proc/kpagecount), each
+ * file read in windows over the frame numbers sorted (docs §4); then
+ * counted range by range (a huge page at most). */
 #include "core/recharge_impl.h"
 
 #include <errno.h>
@@ -59,19 +59,21 @@ int rc_frames_open(struct rc_frames *f, const struct mc_mounts *m, pid_t pid,
 	f->page = (uint64_t)sysconf(_SC_PAGESIZE);
 	f->pmd_pages = f->page / 8;	/* a page table page's entries */
 	f->pmd_shift = (unsigned)__builtin_ctzll(f->pmd_pages);
+	/* a whole huge page at least (8192 pages with 64 KiB pages) */
+	f->chunk = RC_CHUNK > f->pmd_pages ? RC_CHUNK : f->pmd_pages;
 	/* fixture files under a sysroot answer no ioctl */
 	f->scan = !m->sysroot;
 	/* each is written before it is read: not cleared, so the pages a
 	 * small process never needs are never touched */
-	f->pm_v = malloc(RC_CHUNK * sizeof(*f->pm_v));
-	f->ino_v = malloc(RC_CHUNK * sizeof(*f->ino_v));
-	f->flags_v = malloc(RC_CHUNK * sizeof(*f->flags_v));
-	f->count_v = malloc(RC_CHUNK * sizeof(*f->count_v));
-	f->runs = malloc(RC_CHUNK * sizeof(*f->runs));
-	f->cruns = malloc(RC_CHUNK * sizeof(*f->cruns));
-	f->tmp = malloc(RC_CHUNK * sizeof(*f->tmp));
+	f->pm_v = malloc(f->chunk * sizeof(*f->pm_v));
+	f->ino_v = malloc(f->chunk * sizeof(*f->ino_v));
+	f->flags_v = malloc(f->chunk * sizeof(*f->flags_v));
+	f->count_v = malloc(f->chunk * sizeof(*f->count_v));
+	f->runs = malloc(f->chunk * sizeof(*f->runs));
+	f->cruns = malloc(f->chunk * sizeof(*f->cruns));
+	f->tmp = malloc(f->chunk * sizeof(*f->tmp));
 	f->win = malloc(RC_WINDOW * sizeof(*f->win));
-	f->thp = calloc(RC_CHUNK / f->pmd_pages + 2, sizeof(*f->thp));
+	f->thp = calloc(f->chunk / f->pmd_pages + 2, sizeof(*f->thp));
 	if (!f->pm_v || !f->ino_v || !f->flags_v || !f->count_v || !f->runs ||
 	    !f->cruns || !f->tmp || !f->win || !f->thp)
 		return mc_err(e, ENOMEM, "cannot allocate");

@@ -129,6 +129,8 @@ struct rc_frames {
 	bool scan;		/* PAGEMAP_SCAN may be asked (6.7+) */
 	uint64_t page, pmd_pages;
 	unsigned pmd_shift;	/* pmd_pages is 1 << pmd_shift */
+	uint64_t chunk;		/* pages read at a time, a multiple of
+				 * pmd_pages */
 	uint64_t src, dst;	/* inodes */
 	/* the pages read last: [first, first + n), as page numbers */
 	uint64_t first, n;
@@ -145,7 +147,7 @@ struct rc_frames {
 int rc_frames_open(struct rc_frames *f, const struct mc_mounts *m, pid_t pid,
 		   uint64_t src, uint64_t dst, struct mc_error *e);
 void rc_frames_close(struct rc_frames *f);
-/* Read pages [first, first + n) (page numbers, n at most RC_CHUNK) and
+/* Read pages [first, first + n) (page numbers, n at most f->chunk) and
  * what is needed of their frames. ESRCH: the process is gone. */
 int rc_frames_load(struct rc_frames *f, uint64_t first, uint64_t n,
 		   struct mc_error *e);

@@ -47,7 +47,7 @@ static int walk_dense(struct rc_frames *f, uint64_t a, uint64_t b,
 	uint64_t huge = f->pmd_pages;
 
 	while (a < b) {
-		uint64_t end = b - a > RC_CHUNK ? (a + RC_CHUNK) / huge * huge
+		uint64_t end = b - a > f->chunk ? (a + f->chunk) / huge * huge
 						: b;
 
 		if (rc_frames_load(f, a, end - a, e) < 0)
