@@ -466,21 +466,31 @@ int mc_cgroup_read_usage(const struct mc_cgroup *cg, uint64_t *usage,
  * 2^63): anything from 2^62 up is no limit */
 #define V1_NO_LIMIT (UINT64_C(1) << 62)
 
-int mc_cgroup_read_limit(const struct mc_cgroup *cg, uint64_t *limit,
-			 struct mc_error *e)
+int mc_fd_read_limit(int fd, uint64_t *limit, const char *what,
+		     struct mc_error *e)
 {
-	const char *file = mc_memfiles(cg->hier->type)->limit;
-	int fd = mc_cgroup_openat(cg, file, O_RDONLY, e), rc = 0;
-	char buf[8] = "", what[4200];
+	char buf[8] = "";
+	int rc = 0;
 
-	if (fd < 0)
-		return -1;
-	snprintf(what, sizeof(what), "%s/%s", cg->dir, file);
 	if (pread(fd, buf, sizeof(buf) - 1, 0) >= 3 && !strcmp(buf, "max\n"))
 		*limit = MC_UNLIMITED;
 	else if ((rc = mc_fd_read_u64(fd, limit, what, e)) == 0 &&
 		 *limit >= V1_NO_LIMIT)
 		*limit = MC_UNLIMITED;
+	return rc;
+}
+
+int mc_cgroup_read_limit(const struct mc_cgroup *cg, uint64_t *limit,
+			 struct mc_error *e)
+{
+	const char *file = mc_memfiles(cg->hier->type)->limit;
+	int fd = mc_cgroup_openat(cg, file, O_RDONLY, e), rc;
+	char what[4200];
+
+	if (fd < 0)
+		return -1;
+	snprintf(what, sizeof(what), "%s/%s", cg->dir, file);
+	rc = mc_fd_read_limit(fd, limit, what, e);
 	close(fd);
 	return rc;
 }

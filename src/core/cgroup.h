@@ -82,6 +82,10 @@ int mc_cgroup_read_usage(const struct mc_cgroup *cg, uint64_t *usage,
  * MC_UNLIMITED for no limit. */
 int mc_cgroup_read_limit(const struct mc_cgroup *cg, uint64_t *limit,
 			 struct mc_error *e);
+/* The same from a descriptor open on that file, read again from its
+ * start. */
+int mc_fd_read_limit(int fd, uint64_t *limit, const char *what,
+		     struct mc_error *e);
 
 /* a is b or an ancestor of b (hierarchy paths). */
 bool mc_path_is_ancestor(const char *a, const char *b);

@@ -1,7 +1,7 @@
-/* Recharge, the run: what the host offers (probe, huge page size, swap),
- * DEST's room over its ancestors, the kernel calls range by range on a
- * pidfd, and the measurement before and after with the page attribution
- * module (pages.h). The plan and its rules are in recharge_plan.c. */
+/* Recharge, the run: DEST's room over its ancestors, the kernel calls
+ * range by range on a pidfd as the walk plans them, and the figures from
+ * the walks before and after. The plan and its rules are in
+ * recharge_plan.c; what the host offers in recharge_host.c. */
 #include "core/recharge_impl.h"
 
 #include <errno.h>
@@ -9,13 +9,11 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "core/pages.h"
 #include "core/proc.h"
 
 #define RC_MAX_RUNS 256	/* iovecs a call (UIO_MAXIOV is 1024) */
@@ -38,102 +36,24 @@ const char *mc_left_reason_name(enum mc_left_reason r)
 	return (unsigned)r < MC_LEFT_NREASONS ? reason_names[r] : "?";
 }
 
-/* ---- the host ---- */
-
-static int read_small(const struct mc_mounts *m, const char *rel, char *buf,
-		      size_t len, struct mc_error *e)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-	int fd;
-
-	mc_sysroot_path(m, path, sizeof(path), rel);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return mc_err(e, errno, "cannot open '%s'", path);
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return mc_err(e, errno, "cannot read '%s'", path);
-	buf[n] = '\0';
-	return 0;
-}
-
-int mc_recharge_huge_size(const struct mc_mounts *m, uint64_t *size,
-			  struct mc_error *e)
-{
-	char buf[64], *end;
-
-	if (read_small(m, "/sys/kernel/mm/transparent_hugepage/hpage_pmd_size",
-		       buf, sizeof(buf), e) < 0)
-		return -1;
-	*size = strtoull(buf, &end, 10);
-	if (!*size || (*size & (*size - 1)) || (*end && *end != '\n'))
-		return mc_errx(e, EBADMSG, "hpage_pmd_size reads '%s'", buf);
-	return 0;
-}
-
-int mc_recharge_swap_on(const struct mc_mounts *m, bool *on,
-			struct mc_error *e)
-{
-	char buf[512];
-
-	/* a heading line, then one line per swap area */
-	if (read_small(m, "/proc/swaps", buf, sizeof(buf), e) < 0)
-		return -1;
-	*on = strchr(buf, '\n') && strchr(buf, '\n')[1] != '\0';
-	return 0;
-}
-
-static int probe_madvise(struct mc_error *e)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	void *p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	struct iovec iov = { p, (size_t)page };
-	int fd, rc = 0;
-
-	if (p == MAP_FAILED)
-		return mc_err(e, errno, "cannot map a page");
-	fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	if (fd < 0)
-		rc = mc_err(e, errno, "pidfd_open is not available (Linux 5.3)");
-	/* harmless on our own page: it only ages it */
-	else if (syscall(SYS_process_madvise, fd, &iov, 1, MADV_COLD, 0) < 0)
-		rc = mc_err(e, errno,
-			    "process_madvise is not available (Linux 5.10)");
-	if (fd >= 0)
-		close(fd);
-	munmap(p, (size_t)page);
-	return rc;
-}
-
-int mc_recharge_probe(const struct mc_mounts *m, struct mc_error *e)
-{
-	char path[PATH_MAX];
-	int fd;
-
-	mc_sysroot_path(m, path, sizeof(path), "/proc/kpagecgroup");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && (errno == EACCES || errno == EPERM))
-		return mc_errx(e, errno, "recharge needs root: '%s' is "
-			       "readable by root only", path);
-	if (fd < 0)
-		return mc_err(e, errno, "recharge needs '%s'", path);
-	close(fd);
-	return probe_madvise(e);
-}
-
 /* ---- the run ---- */
+
+/* The limit and usage files of one cgroup, open for the run: read again
+ * before each range, a pread each. -1: could not be opened. */
+struct rc_limit {
+	int limit_fd, usage_fd;
+};
 
 struct rc_run {
 	const struct mc_recharge_req *req;
 	struct mc_recharge_res *res;
 	struct rc_policy pol;
-	struct rc_frames f;
+	struct rc_frames f;	/* the plan's walk's, then the measure's */
+	struct rc_frames pf;	/* the page outs' */
 	struct rc_plan plan;
-	struct mc_cgroup *anc;	/* DEST's ancestors with a limit */
-	size_t nanc;
+	struct rc_ahead ahead;
+	struct rc_limit *lim;	/* DEST and its ancestors but the root */
+	size_t nlim;
 	int pidfd, pidfd_err;
 	uint64_t t0, acted;	/* for the rate */
 	uint64_t promised;	/* paged out, to refault into DEST */
@@ -150,18 +70,20 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void room_of(const struct mc_cgroup *cg, uint64_t *room)
+static void room_of(const struct rc_limit *l, uint64_t *room)
 {
 	uint64_t limit, usage;
 	struct mc_error ignored;
 
-	if (mc_cgroup_read_limit(cg, &limit, &ignored) < 0) {
+	if (l->limit_fd < 0 ||
+	    mc_fd_read_limit(l->limit_fd, &limit, "limit", &ignored) < 0) {
 		*room = 0;	/* unreadable: assume none, never OOM */
 		return;
 	}
 	if (limit == MC_UNLIMITED)
 		return;
-	if (mc_cgroup_read_usage(cg, &usage, &ignored) < 0)
+	if (l->usage_fd < 0 ||
+	    mc_fd_read_u64(l->usage_fd, &usage, "usage", &ignored) < 0)
 		usage = limit;
 	if (limit - (usage < limit ? usage : limit) < *room)
 		*room = limit - (usage < limit ? usage : limit);
@@ -173,42 +95,69 @@ static uint64_t room_now(struct rc_run *r)
 {
 	uint64_t room = UINT64_MAX;
 
-	if (!r->req->dst->is_root)
-		room_of(r->req->dst, &room);
-	for (size_t i = 0; i < r->nanc; i++)
-		room_of(&r->anc[i], &room);
+	for (size_t i = 0; i < r->nlim; i++)
+		room_of(&r->lim[i], &room);
 	return room;
 }
 
-/* From DEST's parent up to the mount's root; the root has no limit. */
-static int open_ancestors(struct rc_run *r, struct mc_error *e)
+static int add_limit(struct rc_run *r, const struct mc_cgroup *cg,
+		     struct mc_error *e)
+{
+	const struct mc_memfiles *mf = mc_memfiles(cg->hier->type);
+	struct rc_limit *v = realloc(r->lim, (r->nlim + 1) * sizeof(*v));
+
+	if (!v)
+		return mc_err(e, ENOMEM, "cannot allocate");
+	r->lim = v;
+	v[r->nlim].limit_fd = mc_cgroup_openat(cg, mf->limit, O_RDONLY, e);
+	v[r->nlim].usage_fd = mc_cgroup_openat(cg, mf->usage, O_RDONLY, e);
+	r->nlim++;
+	/* a file that cannot be opened reads as no room (room_of) */
+	mc_err_clear(e);
+	return 0;
+}
+
+/* DEST, then from its parent up to the mount's root; the root has no
+ * limit. */
+static int open_limits(struct rc_run *r, struct mc_error *e)
 {
 	const struct mc_cgroup *dst = r->req->dst;
 	char *path = strdup(dst->path), *slash;
+	struct mc_cgroup anc;
 
 	if (!path)
 		return mc_err(e, ENOMEM, "cannot allocate");
+	if (!dst->is_root && add_limit(r, dst, e) < 0) {
+		free(path);
+		return -1;
+	}
 	while (strcmp(path, dst->hier->root) && strcmp(path, "/")) {
-		struct mc_cgroup *v = realloc(r->anc, (r->nanc + 1) *
-						       sizeof(*v));
-
 		slash = strrchr(path, '/');
 		slash[slash == path] = '\0';
-		if (!v)
+		if (mc_cgroup_open(&anc, r->req->m, dst->hier, path, 0, e) < 0)
 			break;
-		r->anc = v;
-		if (mc_cgroup_open(&r->anc[r->nanc], r->req->m, dst->hier,
-				   path, 0, e) < 0)
-			break;
-		if (r->anc[r->nanc].is_root)
-			mc_cgroup_close(&r->anc[r->nanc]);
-		else
-			r->nanc++;
+		if (!anc.is_root && add_limit(r, &anc, e) < 0) {
+			mc_cgroup_close(&anc);
+			free(path);
+			return -1;
+		}
+		mc_cgroup_close(&anc);
 	}
 	free(path);
 	/* an ancestor that cannot be opened is not a limit we know of */
 	mc_err_clear(e);
 	return 0;
+}
+
+static void close_limits(struct rc_run *r)
+{
+	for (size_t i = 0; i < r->nlim; i++) {
+		if (r->lim[i].limit_fd >= 0)
+			close(r->lim[i].limit_fd);
+		if (r->lim[i].usage_fd >= 0)
+			close(r->lim[i].usage_fd);
+	}
+	free(r->lim);
 }
 
 static bool has_room(struct rc_run *r, uint64_t need)
@@ -268,6 +217,13 @@ static int advise_range(struct rc_run *r, const struct rc_seg *s, int advice)
 	return advise(r, &iov, 1, advice);
 }
 
+static int advise_first(struct rc_run *r, const struct rc_seg *s, int advice)
+{
+	struct iovec iov = { (void *)(uintptr_t)s->start, r->pol.page };
+
+	return advise(r, &iov, 1, advice);
+}
+
 /* MADV_PAGEOUT over the runs of file pages charged to the source that
  * only this process maps: others' mappings of a page stay untouched. The
  * pages are read again first: they may have changed since the plan. */
@@ -280,12 +236,15 @@ static int pageout(struct rc_run *r, struct rc_seg *s, int *err,
 	size_t k = 0;
 
 	*err = 0;
-	if (rc_frames_scan(&r->f, s->start, s->len, &c, e) < 0)
+	if ((r->pf.pm_fd < 0 &&
+	     rc_frames_open(&r->pf, r->req->m, r->f.pid, r->f.src, r->f.dst,
+			    e) < 0) ||
+	    rc_frames_scan(&r->pf, s->start, s->len, &c, e) < 0)
 		return -1;
 	for (uint64_t i = 0; i < n && !*err; i++) {
 		char *at = (char *)(uintptr_t)(s->start + i * r->pol.page);
 
-		if (!rc_frames_dropable(&r->f, i))
+		if (!rc_frames_dropable(&r->pf, i))
 			continue;
 		if (k && (char *)iov[k - 1].iov_base + iov[k - 1].iov_len == at) {
 			iov[k - 1].iov_len += r->pol.page;
@@ -329,8 +288,12 @@ static int call(struct rc_run *r, struct rc_seg *s, int *err,
 	case RC_PAGEOUT:
 		return pageout(r, s, err, e);
 	case RC_SPLIT_COLLAPSE:
-		/* without swap, page out splits the THP in place (docs §9) */
-		*err = advise_range(r, s, MADV_PAGEOUT);
+		/* without swap, page out splits the THP in place (docs §9):
+		 * over its first page only, which the kernel splits off
+		 * (madvise_cold_or_pageout_pte_range) and, finding no swap,
+		 * leaves; over the whole range it would try to reclaim the
+		 * huge page, then each of its pages */
+		*err = advise_first(r, s, MADV_PAGEOUT);
 		if (*err)
 			return 0;
 		/* fall through */
@@ -401,23 +364,22 @@ static int act(struct rc_run *r, struct rc_seg *s, struct mc_error *e)
 	return 0;
 }
 
+/* The ranges in order, as the walk plans them. */
 static int run_plan(struct rc_run *r, struct mc_error *e)
 {
-	r->t0 = now_ns();
-	for (size_t k = 0; k < r->plan.n && !r->res->exited; k++) {
-		struct rc_seg *s = &r->plan.v[k];
+	struct rc_seg s;
 
-		if (s->action != RC_NOTHING && act(r, s, e) < 0)
+	r->t0 = now_ns();
+	for (size_t k = 0; !r->res->exited && rc_ahead_get(&r->ahead, k, &s);
+	     k++) {
+		if (s.action != RC_NOTHING && act(r, &s, e) < 0)
 			return -1;
+		rc_ahead_put(&r->ahead, k, &s);
 	}
 	return 0;
 }
 
 /* ---- the measurement ---- */
-
-struct rc_snap {
-	uint64_t src_anon, src_file, dst_anon, dst_file, rss;
-};
 
 /* The task whose /proc files show the process's memory: a leader that
  * exited has no mm, and its pagemap and maps read empty; a live thread's
@@ -425,29 +387,6 @@ struct rc_snap {
 static pid_t task_of(const struct mc_recharge_req *req)
 {
 	return req->tid ? req->tid : req->pid;
-}
-
-static int snap(struct rc_run *r, struct mc_pages *ctx, struct rc_snap *s,
-		struct mc_error *e)
-{
-	struct mc_pages_result pr = { 0 };
-	const struct mc_pages_cgroup *c;
-	int rc = mc_pages_attribute(ctx, task_of(r->req), &pr, e);
-
-	memset(s, 0, sizeof(*s));
-	if (rc == 0) {
-		if ((c = mc_pages_find(&pr, r->req->src_ino))) {
-			s->src_anon = c->anon;
-			s->src_file = c->file;
-		}
-		if ((c = mc_pages_find(&pr, r->req->dst->ino))) {
-			s->dst_anon = c->anon;
-			s->dst_file = c->file;
-		}
-		s->rss = mc_pages_resident(&pr);
-	}
-	mc_pages_result_free(&pr);
-	return rc;
 }
 
 static uint64_t moved(uint64_t src_before, uint64_t src_after,
@@ -461,16 +400,18 @@ static uint64_t moved(uint64_t src_before, uint64_t src_after,
 	return left_src < came ? left_src : came;
 }
 
-static void result(struct rc_run *r, const struct rc_snap *b,
-		   const struct rc_snap *a)
+/* From the pages the walks before and after saw (by kpagecgroup). */
+static void result(struct rc_run *r, const struct rc_tally *b,
+		   const struct rc_tally *a)
 {
 	struct mc_recharge_res *res = r->res;
+	uint64_t pg = r->pol.page;
 
-	res->rss_after = a->rss;
+	res->rss_after = a->present * pg;
 	res->recharged_anon = moved(b->src_anon, a->src_anon, b->dst_anon,
-				    a->dst_anon);
+				    a->dst_anon) * pg;
 	res->recharged_file = moved(b->src_file, a->src_file, b->dst_file,
-				    a->dst_file);
+				    a->dst_file) * pg;
 	res->recharged = res->recharged_anon + res->recharged_file;
 }
 
@@ -519,70 +460,74 @@ static int gone(struct mc_recharge_res *res, struct mc_error *e)
 	return 0;
 }
 
-static int measure_end(struct rc_run *r, struct mc_pages *ctx,
-		       const struct rc_snap *before, struct mc_error *e)
+static int measure_end(struct rc_run *r, const struct rc_tally *before,
+		       struct mc_error *e)
 {
-	struct rc_snap after;
-
 	if (r->req->dry_run) {
-		r->res->rss_after = before->rss;
+		r->res->rss_after = before->present * r->pol.page;
 		rc_plan_predict(&r->plan, &r->pol, r->res);
 		return 0;
 	}
-	if (rc_plan_measure(&r->plan, &r->pol, &r->f, r->res, e) < 0 ||
-	    snap(r, ctx, &after, e) < 0)
+	memset(&r->f.tally, 0, sizeof(r->f.tally));
+	if (rc_plan_measure(&r->plan, &r->pol, &r->f, r->res, e) < 0)
 		return -1;
-	result(r, before, &after);
+	result(r, before, &r->f.tally);
 	return 0;
 }
 
-static int recharge(struct rc_run *r, struct mc_pages *ctx,
-		    struct mc_error *e)
+static int recharge(struct rc_run *r, struct mc_error *e)
 {
-	struct rc_snap before;
+	struct rc_tally before;
+	struct mc_error walk_e;
+	int rc;
 
+	/* the ranges are acted on as the walk plans them: it starts first */
 	if (init_policy(r, e) < 0 ||
 	    rc_frames_open(&r->f, r->req->m, task_of(r->req), r->req->src_ino,
 			   r->req->dst->ino, e) < 0 ||
-	    snap(r, ctx, &before, e) < 0 ||
-	    rc_plan_build(&r->plan, &r->pol, &r->f, e) < 0 ||
-	    open_ancestors(r, e) < 0)
+	    rc_ahead_start(&r->ahead, &r->plan, &r->pol, &r->f,
+			   r->req->dry_run, e) < 0)
 		return -1;
-	r->res->rss_before = before.rss;
-	if (!r->req->dry_run)
+	rc = open_limits(r, e);
+	if (rc == 0 && !r->req->dry_run)
 		open_pidfd(r);
-	if (run_plan(r, e) < 0)
+	if (rc == 0)
+		rc = run_plan(r, e);
+	/* the walk's failure first: the plan it left is no plan */
+	if (rc_ahead_finish(&r->ahead, &walk_e) < 0) {
+		*e = walk_e;
 		return -1;
+	}
+	if (rc < 0)
+		return -1;
+	before = r->f.tally;
+	r->res->rss_before = before.present * r->pol.page;
 	if (r->res->exited)
 		return 0;
-	return measure_end(r, ctx, &before, e);
+	return measure_end(r, &before, e);
 }
 
 int mc_recharge(const struct mc_recharge_req *req,
 		struct mc_recharge_res *res, struct mc_error *e)
 {
 	struct rc_run r = { .req = req, .res = res, .pidfd = -1 };
-	struct mc_pages *ctx = NULL;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
 	r.f.pm_fd = r.f.kpc_fd = r.f.kpf_fd = r.f.cnt_fd = -1;
+	r.pf.pm_fd = r.pf.kpc_fd = r.pf.kpf_fd = r.pf.cnt_fd = -1;
 	if (nothing_there(req))
 		return gone(res, e);
-	rc = mc_pages_open(&ctx, req->m, 0, e);
-	if (rc == 0)
-		rc = recharge(&r, ctx, e);
+	rc = recharge(&r, e);
 	if (rc < 0 && e->code == ESRCH)
 		rc = gone(res, e);
 	else if (res->exited)
 		rc = gone(res, e);
 	total_left(res);
-	mc_pages_close(ctx);
 	rc_frames_close(&r.f);
+	rc_frames_close(&r.pf);
 	rc_plan_free(&r.plan);
-	for (size_t i = 0; i < r.nanc; i++)
-		mc_cgroup_close(&r.anc[i]);
-	free(r.anc);
+	close_limits(&r);
 	if (r.pidfd >= 0)
 		close(r.pidfd);
 	return rc;

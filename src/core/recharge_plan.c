@@ -5,6 +5,7 @@
 #include "core/recharge_impl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <sys/vfs.h>
 
 #include "core/array.h"
+#include "core/proc.h"
 
 #ifndef TMPFS_MAGIC
 #define TMPFS_MAGIC 0x01021994	/* include/uapi/linux/magic.h */
@@ -112,7 +114,6 @@ static bool is_shmem(const struct mc_mounts *m, pid_t pid, uint64_t start,
 struct rc_header {
 	char perms[8];
 	unsigned long inode;
-	char path[PATH_MAX];
 };
 
 static bool parse_header(const char *line, struct rc_map *map,
@@ -129,8 +130,8 @@ static bool parse_header(const char *line, struct rc_map *map,
 	map->start = a;
 	map->end = b;
 	map->offset = off;
-	snprintf(h->path, sizeof(h->path), "%s", line + pos);
-	h->path[strcspn(h->path, "\n")] = '\0';
+	snprintf(map->path, sizeof(map->path), "%s", line + pos);
+	map->path[strcspn(map->path, "\n")] = '\0';
 	return true;
 }
 
@@ -143,8 +144,7 @@ static bool has_flag(const char *flags, const char *f)
 	return false;
 }
 
-static void finish_map(const struct mc_mounts *m, pid_t pid,
-		       struct rc_map *map, const struct rc_header *h,
+static void finish_map(struct rc_map *map, const struct rc_header *h,
 		       const char *flags)
 {
 	bool shared = h->perms[3] == 's';
@@ -155,34 +155,83 @@ static void finish_map(const struct mc_mounts *m, pid_t pid,
 		map->kind = RC_HUGETLB;
 	else if (!h->inode && !shared)
 		map->kind = RC_ANON;	/* heap, stack, [anon:...] too */
-	else if (is_shmem(m, pid, map->start, map->end, h->path))
-		map->kind = RC_SHMEM;
 	else
-		map->kind = RC_FILE;
+		map->untold = true;
 }
 
-int rc_next_map(FILE *smaps, const struct mc_mounts *m, pid_t pid,
-		char **line, size_t *cap, struct rc_map *map)
+/* A file mapping's kind, told once: shmem (tmpfs) or another file. */
+static void tell_kind(const struct mc_mounts *m, pid_t pid,
+		      struct rc_map *map)
+{
+	if (!map->untold)
+		return;
+	map->untold = false;
+	map->kind = is_shmem(m, pid, map->start, map->end, map->path)
+			    ? RC_SHMEM
+			    : RC_FILE;
+}
+
+int rc_next_map(FILE *in, bool smaps, char **line, size_t *cap,
+		struct rc_map *map)
 {
 	struct rc_header h;
-	bool in = false;
-	unsigned long long kb;
+	bool in_map = false;
 
-	while (getline(line, cap, smaps) > 0) {
+	while (getline(line, cap, in) > 0) {
 		if (parse_header(*line, map, &h)) {
-			in = true;
-		} else if (!in) {
-			continue;
-		} else if (sscanf(*line, "Rss: %llu kB", &kb) == 1 ||
-			   sscanf(*line, "Swap: %llu kB", &kb) == 1) {
-			map->populated |= kb > 0;
-		} else if (!strncmp(*line, "VmFlags:", 8)) {
+			in_map = true;
+			if (smaps)
+				continue;
+			/* maps: one line a mapping, no flags */
+			finish_map(map, &h, "");
+			return 1;
+		} else if (in_map && !strncmp(*line, "VmFlags:", 8)) {
 			/* the last line of a mapping (fs/proc/task_mmu.c) */
-			finish_map(m, pid, map, &h, *line + 8);
+			finish_map(map, &h, *line + 8);
 			return 1;
 		}
 	}
 	return 0;
+}
+
+/* The kB of a "Key: N kB" line of a status buffer, or -1. */
+static long long status_kb(const char *buf, const char *key)
+{
+	size_t len = strlen(key);
+	char *end;
+	long long kb;
+
+	for (const char *p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : p)
+		if (!strncmp(p, key, len)) {
+			kb = strtoll(p + len, &end, 10);
+			return end != p + len && !strncmp(end, " kB", 3) ? kb
+									  : -1;
+		}
+	return -1;
+}
+
+/* What recharge reads of smaps, at the cost of a walk of every page table
+ * (for its Rss lines), is three flags of each mapping: lo (mlocked), ht
+ * (hugetlb) and nh (no huge pages, which the kernel refuses a collapse
+ * for: only a dry run predicts from it). A process without locked memory
+ * (status's VmLck, where mlock(), MAP_LOCKED and mlockall() count) and
+ * without hugetlb pages (HugetlbPages) has no mapping the first two would
+ * change, so outside a dry run maps says enough. */
+static bool flags_needed(const struct rc_frames *f, bool dry_run)
+{
+	char rel[64], path[PATH_MAX], *buf;
+	struct mc_error ignored;
+	bool needed;
+
+	if (dry_run)
+		return true;
+	snprintf(rel, sizeof(rel), "/proc/%d/status", (int)f->pid);
+	mc_sysroot_path(f->m, path, sizeof(path), rel);
+	buf = mc_read_file_at(AT_FDCWD, path, NULL, &ignored);
+	needed = !buf || status_kb(buf, "VmLck:") != 0 ||
+		 status_kb(buf, "HugetlbPages:") != 0;
+	free(buf);
+	return needed;
 }
 
 /* ---- the ranges ---- */
@@ -190,10 +239,19 @@ int rc_next_map(FILE *smaps, const struct mc_mounts *m, pid_t pid,
 static int push(struct rc_plan *plan, const struct rc_seg *s,
 		struct mc_error *e)
 {
+	int rc = 0;
+
+	if (plan->mu)
+		pthread_mutex_lock(plan->mu);
 	if (MC_ARRAY_ROOM(plan->v, plan->n, plan->cap, 64, e) < 0)
-		return -1;
-	plan->v[plan->n++] = *s;
-	return 0;
+		rc = -1;
+	else
+		plan->v[plan->n++] = *s;
+	if (plan->mu) {
+		pthread_cond_signal(plan->grew);
+		pthread_mutex_unlock(plan->mu);
+	}
+	return rc;
 }
 
 /* A shmem mapping collapses only where file offsets and addresses agree
@@ -206,56 +264,64 @@ static bool collapsible(const struct rc_map *map, uint64_t huge)
 	return map->kind == RC_SHMEM && (map->start - map->offset) % huge == 0;
 }
 
-int rc_plan_map(struct rc_plan *plan, const struct rc_policy *p,
-		struct rc_frames *f, const struct rc_map *map,
-		struct mc_error *e)
+struct plan_walk {
+	struct rc_plan *plan;
+	const struct rc_policy *p;
+	struct rc_map *map;
+};
+
+/* One range of a mapping: kept when it holds pages charged to the source
+ * or swap entries, classified. */
+static int plan_range(void *arg, struct rc_frames *f, uint64_t start,
+		      uint64_t len, const struct rc_count *c,
+		      struct mc_error *e)
 {
-	uint64_t huge = p->pmd_pages * p->page;
-	bool can = collapsible(map, huge);
+	struct plan_walk *w = arg;
+	uint64_t huge = w->p->pmd_pages * w->p->page;
+	struct rc_seg s = { .start = start, .len = len, .before = *c };
 
-	for (uint64_t cur = map->start; cur < map->end;) {
-		uint64_t next = (cur / huge + 1) * huge;
-		struct rc_seg s = { .start = cur, .kind = map->kind,
-				    .locked = map->locked,
-				    .nohuge = map->nohuge };
-
-		s.len = (next < map->end ? next : map->end) - cur;
-		s.aligned = can && cur % huge == 0 && s.len == huge;
-		cur += s.len;
-		if (rc_frames_scan(f, s.start, s.len, &s.before, e) < 0)
-			return -1;
-		if (!s.before.src_anon && !s.before.src_file &&
-		    !s.before.swapped)
-			continue;
-		rc_classify(p, &s);
-		if (push(plan, &s, e) < 0)
-			return -1;
-	}
-	return 0;
+	if (!c->src_anon && !c->src_file && !c->swapped)
+		return 0;
+	tell_kind(f->m, f->pid, w->map);
+	s.kind = w->map->kind;
+	s.locked = w->map->locked;
+	s.nohuge = w->map->nohuge;
+	s.aligned = collapsible(w->map, huge) && start % huge == 0 &&
+		    len == huge;
+	rc_classify(w->p, &s);
+	return push(w->plan, &s, e);
 }
 
+/* pagemap reads nothing above the task's size ([vsyscall]) */
+#define RC_TASK_END (UINT64_C(1) << 63)
+
 int rc_plan_build(struct rc_plan *plan, const struct rc_policy *p,
-		  struct rc_frames *f, struct mc_error *e)
+		  struct rc_frames *f, bool dry_run, struct mc_error *e)
 {
 	char rel[64], path[PATH_MAX], *line = NULL;
+	bool smaps = flags_needed(f, dry_run);
 	size_t cap = 0;
 	struct rc_map map;
-	FILE *smaps;
+	struct plan_walk w = { plan, p, &map };
+	FILE *in;
 	int rc = 0;
 
-	snprintf(rel, sizeof(rel), "/proc/%d/smaps", (int)f->pid);
+	snprintf(rel, sizeof(rel), "/proc/%d/%s", (int)f->pid,
+		 smaps ? "smaps" : "maps");
 	mc_sysroot_path(f->m, path, sizeof(path), rel);
-	smaps = fopen(path, "re");
-	if (!smaps && (errno == ENOENT || errno == ESRCH))
+	in = fopen(path, "re");
+	if (!in && (errno == ENOENT || errno == ESRCH))
 		return mc_errx(e, ESRCH, "process %d exited", (int)f->pid);
-	if (!smaps)
+	if (!in)
 		return mc_err(e, errno, "cannot open '%s'", path);
-	while (rc == 0 && rc_next_map(smaps, f->m, f->pid, &line, &cap, &map))
-		/* pagemap reads nothing above the task's size ([vsyscall]) */
-		if (map.populated && map.end <= (UINT64_C(1) << 63))
-			rc = rc_plan_map(plan, p, f, &map, e);
+	/* every mapping: what is not planned still counts in the tally */
+	while (rc == 0 &&
+	       rc_next_map(in, smaps, &line, &cap, &map))
+		if (map.end <= RC_TASK_END)
+			rc = rc_frames_walk(f, map.start, map.end, plan_range,
+					    &w, e);
 	free(line);
-	fclose(smaps);
+	fclose(in);
 	return rc;
 }
 
@@ -307,43 +373,98 @@ static void swapped(const struct rc_policy *p, const struct rc_seg *s,
 		res->left_by[MC_LEFT_SWAPPED] += (uint64_t)n * p->page;
 }
 
-static void measure_seg(const struct rc_policy *p, const struct rc_frames *f,
-			const struct rc_seg *s, struct mc_recharge_res *res)
+/* The pages of a range still charged to the source, from its count
+ * after: anon, file pages others map too, dirty ones, and clean ones
+ * mapped only here. */
+static void measure_seg(const struct rc_policy *p, const struct rc_seg *s,
+			const struct rc_count *c, struct mc_recharge_res *res)
 {
-	uint64_t n = s->len / p->page, drop = 0;
+	uint64_t pg = p->page;
+	uint64_t shared_file = c->src_file - c->src_dropable - c->src_dirty;
 
-	for (uint64_t i = 0; i < n; i++) {
-		enum page_kind k = PG_OWN;
+	add(res, reason_of(p, s, PG_ANON), c->src_anon * pg);
+	add(res, reason_of(p, s, PG_SHARED), shared_file * pg);
+	add(res, reason_of(p, s, PG_DIRTY), c->src_dirty * pg);
+	add(res, reason_of(p, s, PG_OWN), c->src_dropable * pg);
+	if (s->action == RC_PAGEOUT && s->done &&
+	    s->before.src_dropable > c->src_dropable)
+		res->paged_out += (s->before.src_dropable - c->src_dropable) *
+				  pg;
+}
 
-		if (!rc_frames_src(f, i))
-			continue;
-		if (!(f->pm[i] & RC_PM_FILE))
-			k = PG_ANON;
-		else if (!rc_frames_own_file(f, i))
-			k = PG_SHARED;
-		else if (!rc_frames_dropable(f, i))
-			k = PG_DIRTY;
-		add(res, reason_of(p, s, k), p->page);
-		drop += k == PG_OWN;
-	}
-	if (s->action == RC_PAGEOUT && s->done && s->before.src_dropable > drop)
-		res->paged_out += (s->before.src_dropable - drop) * p->page;
+struct measure_walk {
+	struct rc_plan *plan;
+	const struct rc_policy *p;
+	struct mc_recharge_res *res;
+	size_t k;		/* the next planned range */
+};
+
+static void measure_one(const struct rc_policy *p, struct rc_seg *s,
+			const struct rc_count *c, struct mc_recharge_res *res)
+{
+	measure_seg(p, s, c, res);
+	swapped(p, s, c->swapped, res);
+	s->measured = true;
+}
+
+/* One range of a mapping: the planned range it is, if any. */
+static int measure_range(void *arg, struct rc_frames *f, uint64_t start,
+			 uint64_t len, const struct rc_count *c,
+			 struct mc_error *e)
+{
+	struct measure_walk *w = arg;
+	struct rc_plan *plan = w->plan;
+
+	(void)f;
+	(void)e;
+	while (w->k < plan->n && plan->v[w->k].start < start)
+		w->k++;
+	if (w->k < plan->n && plan->v[w->k].start == start &&
+	    plan->v[w->k].len == len)
+		measure_one(w->p, &plan->v[w->k++], c, w->res);
+	return 0;
 }
 
 int rc_plan_measure(struct rc_plan *plan, const struct rc_policy *p,
 		    struct rc_frames *f, struct mc_recharge_res *res,
 		    struct mc_error *e)
 {
-	for (size_t k = 0; k < plan->n; k++) {
-		const struct rc_seg *s = &plan->v[k];
+	char rel[64], path[PATH_MAX], *line = NULL;
+	struct measure_walk w = { plan, p, res, 0 };
+	size_t cap = 0;
+	struct rc_header h;
+	struct rc_map map;
+	FILE *maps;
+	int rc = 0;
+
+	snprintf(rel, sizeof(rel), "/proc/%d/maps", (int)f->pid);
+	mc_sysroot_path(f->m, path, sizeof(path), rel);
+	maps = fopen(path, "re");
+	if (!maps && (errno == ENOENT || errno == ESRCH))
+		return mc_errx(e, ESRCH, "process %d exited", (int)f->pid);
+	if (!maps)
+		return mc_err(e, errno, "cannot open '%s'", path);
+	while (rc == 0 && getline(&line, &cap, maps) > 0)
+		if (parse_header(line, &map, &h) && map.end <= RC_TASK_END)
+			rc = rc_frames_walk(f, map.start, map.end,
+					    measure_range, &w, e);
+	free(line);
+	fclose(maps);
+	if (rc == 0)
+		rc = rc_frames_alive(f, e);
+	/* a planned range the walk did not meet as it was (its mapping
+	 * changed or went, or it holds nothing now): on its own */
+	for (size_t k = 0; rc == 0 && k < plan->n; k++) {
 		struct rc_count c;
 
-		if (rc_frames_scan(f, s->start, s->len, &c, e) < 0)
-			return -1;
-		measure_seg(p, f, s, res);
-		swapped(p, s, c.swapped, res);
+		if (plan->v[k].measured)
+			continue;
+		rc = rc_frames_scan(f, plan->v[k].start, plan->v[k].len, &c,
+				    e);
+		if (rc == 0)
+			measure_one(p, &plan->v[k], &c, res);
 	}
-	return 0;
+	return rc;
 }
 
 static void predict_seg(const struct rc_policy *p, const struct rc_seg *s,

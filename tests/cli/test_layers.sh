@@ -37,7 +37,7 @@ expect "core/ includes nothing of output/ or cmd/" none_in "$src"/core/*.[ch]
 pat='cmd/[^>"]*|memcg\.h'
 expect "output/ includes nothing of cmd/" none_in "$src"/output/*.[ch]
 # the engine's files in core/; the rest is the model
-engine='step|ahead|from|plan|validate|dest|move|libcg|recharge|recharge_plan|recharge_frames|recharge_impl|rcstep|thread|prefetch'
+engine='step|ahead|from|plan|validate|dest|move|libcg|recharge|recharge_plan|recharge_frames|recharge_walk|recharge_host|recharge_impl|rcstep|thread|prefetch'
 model=()
 for f in "$src"/core/*.[ch]; do
 	[[ $f =~ /($engine)\.[ch]$ ]] || model+=("$f")

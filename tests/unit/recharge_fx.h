@@ -150,18 +150,31 @@ static void collapse(uint64_t vpn0)
 	}
 }
 
+/* A THP without swap, paged out in part or whole, is split in place: the
+ * whole huge page (its range here) */
+static void split(uint64_t vpn)
+{
+	uint64_t v0 = vpn / 512 * 512;
+
+	for (uint64_t v = v0; v < v0 + 512; v++) {
+		uint64_t e = get_u64("/proc/4242/pagemap", v);
+
+		if (e & PRESENT)
+			fixture_u64("/proc/kpageflags", e & RC_PM_PFN, 0);
+	}
+}
+
 static void page_out(uint64_t vpn, uint64_t n)
 {
 	for (uint64_t v = vpn; v < vpn + n; v++) {
-		uint64_t e = get_u64("/proc/4242/pagemap", v), pfn;
+		uint64_t e = get_u64("/proc/4242/pagemap", v);
 
 		if (!(e & PRESENT))
 			continue;
-		pfn = e & RC_PM_PFN;
 		if (e & FILEPG)	/* dropped */
 			fixture_u64("/proc/4242/pagemap", v, 0);
-		else	/* a THP without swap: split in place */
-			fixture_u64("/proc/kpageflags", pfn, 0);
+		else if (get_u64("/proc/kpageflags", e & RC_PM_PFN) & THP)
+			split(v);
 	}
 }
 

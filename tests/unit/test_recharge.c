@@ -196,6 +196,7 @@ static void one_thp(void)
 		     THP | (i ? TAIL : HEAD), 1);
 }
 
+/* Split by a page out of its first page, then collapsed. */
 static void huge_without_swap(void **state)
 {
 	(void)state;
@@ -203,7 +204,10 @@ static void huge_without_swap(void **state)
 	run();
 	assert_int_equal(k.n, 2);
 	assert_int_equal(k.advice[0], MADV_PAGEOUT);
+	assert_int_equal(k.start[0], 0x200000);
+	assert_int_equal(k.len[0], PG);
 	assert_int_equal(k.advice[1], MADV_COLLAPSE);
+	assert_int_equal(k.len[1], HUGE);
 	assert_int_equal(res.recharged, HUGE);
 	assert_int_equal(res.left, 0);
 }
@@ -238,6 +242,47 @@ static void shared_swapped_locked(void **state)
 	assert_int_equal(res.left_by[MC_LEFT_SWAPPED], 12 * PG);
 	assert_int_equal(res.left_by[MC_LEFT_LOCKED], 512 * PG);
 	assert_int_equal(res.left, left_sum());
+}
+
+static void status(const char *vmlck_kb)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text), "Name:\twl\nVmLck:\t%8s kB\n"
+		 "HugetlbPages:\t%8s kB\n", vmlck_kb, "0");
+	fixture_write("/proc/4242/status", text);
+}
+
+/* Without locked memory (nor hugetlb pages) no mapping's flags matter:
+ * maps is read, not smaps (whose page table walk costs). */
+static void no_locked_memory(void **state)
+{
+	struct mc_error e = { 0 };
+
+	(void)state;
+	two_dense_ranges();
+	status("0");
+	write_maps();
+	unlink(fixture_path("/proc/4242/smaps"));
+	assert_int_equal(mc_recharge(&req, &res, &e), 0);
+	assert_int_equal(k.n, 2);
+	assert_int_equal(res.recharged, 1024 * PG);
+	assert_int_equal(res.left, 0);
+}
+
+/* With some, smaps says which mapping is locked. */
+static void locked_memory(void **state)
+{
+	(void)state;
+	mapping(0x200000, 0x400000, ANON, ANONVM);
+	pages(VPN0, 512, src_ino, 0);
+	mapping(0x400000, 0x600000, ANON, ANONVM " lo");
+	pages(VPN0 + 512, 512, src_ino, 0);
+	status("2048");
+	run();
+	assert_int_equal(k.n, 1);
+	assert_int_equal(k.start[0], 0x200000);
+	assert_int_equal(res.left_by[MC_LEFT_LOCKED], 512 * PG);
 }
 
 /* proc/4242/map_files/START-END, a link to where the file lives: shmem
@@ -390,6 +435,8 @@ int main(void)
 		T(huge_without_swap),
 		T(huge_with_swap),
 		T(shared_swapped_locked),
+		T(no_locked_memory),
+		T(locked_memory),
 		T(file_pages),
 		T(file_not_asked),
 		T(shmem_collapses),
