@@ -3,8 +3,10 @@
 # THP mode and run, a workload of BENCH_MIB MiB of anon moved by the kernel
 # (knob 3; the write's time is memcg's TIME), then another recharged by
 # memcg move --charge none --recharge anon (the whole command, timed by
-# /proc/uptime). One "BENCH thp=... run=... kernel_us=... kernel_bytes=...
-# recharge_us=... recharge_bytes=..." line per run.
+# /proc/uptime), with its RECHARGE-TIME (the recharge of the process
+# alone, its page walks in). One "BENCH thp=... run=... kernel_us=...
+# kernel_bytes=... recharge_us=... recharge_bytes=... rtime_us=..." line
+# per run.
 . /vmtest/lib.sh
 [ "$CGV" = 1 ] || skip "needs the v1 memory hierarchy"
 A=$(cg_path A)
@@ -41,9 +43,10 @@ for thp in madvise always; do
 		t1=$(now)
 		json_flat r "memcg move --recharge"
 		rbytes=$(jnum r "$WL" recharged)
+		rtime=$(jnum r "$WL" recharge-time)
 		wl_stop "$WL"
 		WL_OUTS=""
 		rus=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", (b - a) * 1e6 }')
-		echo "BENCH thp=$thp run=$r kernel_us=$kus kernel_bytes=$kbytes recharge_us=$rus recharge_bytes=$rbytes"
+		echo "BENCH thp=$thp run=$r kernel_us=$kus kernel_bytes=$kbytes recharge_us=$rus recharge_bytes=$rbytes rtime_us=$rtime"
 	done
 done

@@ -68,7 +68,8 @@ void mc_move_rc_request(struct mc_move_req *req);
 bool mc_move_rc_asked(void);
 /* The recharge columns' ids in the report's column table. */
 struct mc_move_rc_cols {
-	int recharged, anon, file, left, left_by, rss_before, rss_after, error;
+	int recharged, anon, file, left, left_by, rss_before, rss_after, error,
+	    time;
 };
 /* A row's recharge cells (nothing without a recharge result). */
 void mc_move_rc_cells(struct mc_table *t, struct mc_line *ln,

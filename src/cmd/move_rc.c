@@ -124,6 +124,7 @@ void mc_move_rc_cells(struct mc_table *t, struct mc_line *ln,
 			      left_by(&rc->res, keys, v));
 	mc_cell_size(t, ln, c->rss_before, ok, (int64_t)rc->res.rss_before);
 	mc_cell_size(t, ln, c->rss_after, ok, (int64_t)rc->res.rss_after);
+	mc_cell_num(t, ln, c->time, rc->have_time, (int64_t)rc->time_us);
 }
 
 bool mc_move_rc_total(const struct mc_move_runs *runs, uint64_t *sum)

@@ -14,7 +14,7 @@ enum {
 	COL_TIME, COL_CHARGE, COL_NOISY, COL_ANON_MOVED, COL_FILE_MOVED,
 	COL_LEFT, COL_UNSEEN, COL_PREDICTED, COL_ALSO, COL_NOTE, COL_START,
 	COL_RECHARGED, COL_RECHARGED_ANON, COL_RECHARGED_FILE, COL_LEFT_BY,
-	COL_RSS_BEFORE, COL_RSS_AFTER,
+	COL_RSS_BEFORE, COL_RSS_AFTER, COL_RECHARGE_TIME,
 };
 
 static const struct mc_colinfo columns[] = {
@@ -99,10 +99,14 @@ static const struct mc_colinfo columns[] = {
 			     "--recharge: resident bytes before it" },
 	[COL_RSS_AFTER] = { "RSS-AFTER", 6, MC_COLF_RIGHT, MC_COL_SIZE,
 			    "--recharge: resident bytes after it" },
+	[COL_RECHARGE_TIME] = { "RECHARGE-TIME", 8, MC_COLF_RIGHT, MC_COL_NUM,
+				"--recharge: microseconds its recharge took, "
+				"the page walks before and after included" },
 };
 static const struct mc_move_rc_cols rc_cols = {
 	COL_RECHARGED, COL_RECHARGED_ANON, COL_RECHARGED_FILE, COL_LEFT,
 	COL_LEFT_BY, COL_RSS_BEFORE, COL_RSS_AFTER, COL_ERROR,
+	COL_RECHARGE_TIME,
 };
 #define NCOLS (sizeof(columns) / sizeof(columns[0]))
 
@@ -127,7 +131,8 @@ static const int rc_table_cols[] = { COL_RECHARGED, COL_LEFT, COL_LEFT_BY,
 				     -1 };
 static const int rc_json_cols[] = { COL_RECHARGED, COL_RECHARGED_ANON,
 				    COL_RECHARGED_FILE, COL_LEFT, COL_LEFT_BY,
-				    COL_RSS_BEFORE, COL_RSS_AFTER, -1 };
+				    COL_RSS_BEFORE, COL_RSS_AFTER,
+				    COL_RECHARGE_TIME, -1 };
 
 const struct mc_colinfo *mc_move_columns(size_t *n)
 {

@@ -185,6 +185,8 @@ static void one(struct rc_run *run, struct mc_move_rec *r)
 	struct mc_recharge_req req = run->base;
 	struct mc_rc_rec *rc = calloc(1, sizeof(*rc));
 	struct mc_error e = { 0 };
+	bool rc_failed;
+	uint64_t t0;
 
 	if (!(r->rc = rc))
 		return;
@@ -205,7 +207,11 @@ static void one(struct rc_run *run, struct mc_move_rec *r)
 	/* nothing charged elsewhere, or nothing the kernel would leave */
 	if (!req.mode || !req.src_ino)
 		return;
-	if (run->h->recharge(&req, &rc->res, &e) < 0) {
+	t0 = mc_step_now_us();
+	rc_failed = run->h->recharge(&req, &rc->res, &e) < 0;
+	rc->time_us = mc_step_now_us() - t0;
+	rc->have_time = !mv->req.dry_run;
+	if (rc_failed) {
 		rc->err = e.code ? e.code : EIO;
 		snprintf(rc->msg, sizeof(rc->msg), "%s", e.msg);
 		mc_step_notice(mv, "cannot recharge %d: %s", (int)r->pid,

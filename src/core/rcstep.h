@@ -28,6 +28,8 @@ struct mc_rc_rec {
 	struct mc_recharge_res res;
 	uint64_t src_ino;	/* the cgroup its pages came from */
 	pid_t tid;		/* the live thread used, its leader gone */
+	uint64_t time_us;	/* its recharge, walks before and after in */
+	bool have_time;
 	int err;		/* the module could not run: errno */
 	char msg[300];		/* and why */
 };

@@ -63,8 +63,13 @@ expect "dry run: exit 0" [ "$rc" = 0 ]
 expect "dry run: predicts the 64 MiB" [ "$(res recharged)" -ge $((64 * mib)) ]
 expect "dry run: the process stays in A" [ "$(cg_of "$wpid")" = "$a" ]
 expect "dry run: touches nothing" [ "$(anon_in "$wpid" "$a")" -ge $((64 * mib)) ]
+expect "dry run: RECHARGE-TIME is null (nothing ran)" [ "$(res recharge-time)" = null ]
 
+t0=${EPOCHREALTIME/./}
 recharge "$wpid" "$b" anon
+t1=${EPOCHREALTIME/./}
+expect "RECHARGE-TIME is some time, within the command's ($(res recharge-time) of $((t1 - t0)) us)" \
+	[ "$(res recharge-time)" -gt 0 -a "$(res recharge-time)" -le $((t1 - t0)) ]
 in_b=$(anon_in "$wpid" "$b")
 total=$(anon_all "$wpid")
 rss1=$(rss_of "$wpid")
