@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/radix.h"
+
 /* ---- THP tails ---- */
 
 static int flags_of(struct mc_pages *ctx, uint64_t pfn, uint64_t *flags,
@@ -102,40 +104,7 @@ static int tail_ino(struct mc_pages *ctx, uint64_t pfn, uint64_t *ino,
 
 /* ---- a batch: sort the runs, read kpagecgroup in windows, sum ---- */
 
-/* Least significant digit first, 8 bits a pass; passes over digits that
- * every key shares are skipped. Returns the buffer holding the result. */
-static struct run *sort_runs(struct run *a, struct run *tmp, size_t n)
-{
-	uint64_t all = 0;
-	bool sorted = true;
-
-	for (size_t i = 0; i < n; i++) {
-		all |= a[i].pfn;
-		sorted &= i == 0 || a[i - 1].pfn <= a[i].pfn;
-	}
-	for (unsigned shift = 0; !sorted && shift < 64 && (all >> shift);
-	     shift += 8) {
-		size_t count[256] = { 0 }, pos = 0;
-		struct run *t;
-
-		for (size_t i = 0; i < n; i++)
-			count[(a[i].pfn >> shift) & 0xff]++;
-		if (count[(a[0].pfn >> shift) & 0xff] == n)
-			continue;
-		for (size_t d = 0; d < 256; d++) {
-			size_t c = count[d];
-
-			count[d] = pos;
-			pos += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			tmp[count[(a[i].pfn >> shift) & 0xff]++] = a[i];
-		t = a;
-		a = tmp;
-		tmp = t;
-	}
-	return a;
-}
+MC_RADIX_BY_PFN(sort_runs, struct run)
 
 /* Frames a run needs looked up: a huge run's first frame stands for all. */
 static uint64_t need(const struct run *r)

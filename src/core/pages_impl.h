@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <sys/types.h>
 
+#include "core/pagemap_scan.h"
 #include "core/pages.h"
 
 /* pagemap entry bits (docs §4; Documentation/admin-guide/mm/pagemap.rst) */
@@ -23,23 +24,6 @@
 #define KPF_THP			22
 #define KPF(bit)		(UINT64_C(1) << (bit))
 
-#ifndef PAGEMAP_SCAN
-/* include/uapi/linux/fs.h, Linux 6.7 and later */
-struct page_region {
-	uint64_t start, end, categories;
-};
-
-struct pm_scan_arg {
-	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
-	uint64_t category_inverted, category_mask, category_anyof_mask;
-	uint64_t return_mask;
-};
-
-#define PAGEMAP_SCAN	_IOWR('f', 16, struct pm_scan_arg)
-#define PAGE_IS_PRESENT	(1 << 3)
-#define PAGE_IS_SWAPPED	(1 << 4)
-#define PAGE_IS_HUGE	(1 << 6)
-#endif
 #define NSPANS	256		/* populated ranges asked for at a time */
 
 #define CHUNK	32768		/* pagemap entries a read: 128 MiB of memory */

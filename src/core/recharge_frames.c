@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/radix.h"
+
 #define RC_WINDOW 4096	/* kpage entries a read, at most */
 /* a hole this small between frames is read through: in the 6.1 guest a
  * read costs about as much as 8 entries of kpagecgroup */
@@ -121,40 +123,7 @@ static int read_kpage(int fd, uint64_t *buf, uint64_t base, uint64_t n,
 	return 0;
 }
 
-/* Least significant digit first, 8 bits a pass; passes over digits that
- * every key shares are skipped. Returns the buffer holding the result. */
-static struct rc_pf *sort_runs(struct rc_pf *a, struct rc_pf *tmp, size_t n)
-{
-	uint64_t all = 0;
-	bool sorted = true;
-
-	for (size_t i = 0; i < n; i++) {
-		all |= a[i].pfn;
-		sorted &= i == 0 || a[i - 1].pfn <= a[i].pfn;
-	}
-	for (unsigned shift = 0; !sorted && shift < 64 && (all >> shift);
-	     shift += 8) {
-		size_t count[256] = { 0 }, pos = 0;
-		struct rc_pf *t;
-
-		for (size_t i = 0; i < n; i++)
-			count[(a[i].pfn >> shift) & 0xff]++;
-		if (count[(a[0].pfn >> shift) & 0xff] == n)
-			continue;
-		for (size_t d = 0; d < 256; d++) {
-			size_t c = count[d];
-
-			count[d] = pos;
-			pos += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			tmp[count[(a[i].pfn >> shift) & 0xff]++] = a[i];
-		t = a;
-		a = tmp;
-		tmp = t;
-	}
-	return a;
-}
+MC_RADIX_BY_PFN(sort_runs, struct rc_pf)
 
 /* Page i joins the runs to look up. */
 static size_t add_run(struct rc_pf *runs, size_t n, uint64_t i, uint64_t pfn)

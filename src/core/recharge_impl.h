@@ -7,7 +7,6 @@
 
 #include <limits.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -226,8 +225,6 @@ struct rc_ahead {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t grew;
-	cpu_set_t cpus;		/* where the process may run */
-	bool placed;		/* the thread started on another CPU */
 	bool on;		/* the thread runs or has not been joined */
 	bool walked;		/* the walk is over */
 	int rc;			/* its result, e its error */

@@ -6,29 +6,14 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "core/thread.h"
+
 #define RC_SPANS 256	/* populated spans asked of PAGEMAP_SCAN at once */
 
-#ifndef PAGEMAP_SCAN
-/* include/uapi/linux/fs.h, Linux 6.7 and later */
-struct page_region {
-	uint64_t start, end, categories;
-};
-
-struct pm_scan_arg {
-	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
-	uint64_t category_inverted, category_mask, category_anyof_mask;
-	uint64_t return_mask;
-};
-
-#define PAGEMAP_SCAN	_IOWR('f', 16, struct pm_scan_arg)
-#define PAGE_IS_PRESENT	(1 << 3)
-#define PAGE_IS_SWAPPED	(1 << 4)
-#endif
+#include "core/pagemap_scan.h"
 
 static void tally(struct rc_tally *t, const struct rc_count *c)
 {
@@ -140,33 +125,11 @@ int rc_frames_walk(struct rc_frames *f, uint64_t start, uint64_t end,
 
 /* ---- the plan's walk ahead ---- */
 
-/* As the reader of ahead.c: a new thread starts on its creator's CPU and
- * runs there alone for a scheduler's slice (7 to 11 ms in the 6.1 guest)
- * while the caller waits for its first range. It starts on another CPU
- * the process may use, and lets that go at once. */
-static void other_cpu(struct rc_ahead *a, pthread_attr_t *attr)
-{
-	int cpu = sched_getcpu();
-	cpu_set_t other;
-
-	if (cpu < 0 || cpu >= CPU_SETSIZE ||
-	    sched_getaffinity(0, sizeof(a->cpus), &a->cpus) < 0 ||
-	    !CPU_ISSET(cpu, &a->cpus) || CPU_COUNT(&a->cpus) < 2)
-		return;
-	other = a->cpus;
-	CPU_CLR(cpu, &other);
-	a->placed = pthread_attr_setaffinity_np(attr, sizeof(other),
-						&other) == 0;
-}
-
 static void *walk_ahead(void *arg)
 {
 	struct rc_ahead *a = arg;
 	int rc;
 
-	if (a->placed)
-		pthread_setaffinity_np(pthread_self(), sizeof(a->cpus),
-				       &a->cpus);
 	rc = rc_plan_build(a->plan, a->p, a->f, false, &a->e);
 
 	pthread_mutex_lock(&a->mu);
@@ -181,10 +144,6 @@ int rc_ahead_start(struct rc_ahead *a, struct rc_plan *plan,
 		   const struct rc_policy *p, struct rc_frames *f,
 		   bool dry_run, struct mc_error *e)
 {
-	pthread_attr_t attr;
-	sigset_t all, old;
-	int rc = -1;
-
 	memset(a, 0, sizeof(*a));
 	a->plan = plan;
 	a->p = p;
@@ -198,21 +157,10 @@ int rc_ahead_start(struct rc_ahead *a, struct rc_plan *plan,
 	a->walked = false;
 	plan->mu = &a->mu;
 	plan->grew = &a->grew;
-	/* signals are the caller's: they end its sleeps (--rate) */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	if (pthread_attr_init(&attr) == 0) {
-		other_cpu(a, &attr);
-		rc = pthread_create(&a->thread, &attr, walk_ahead, a);
-		pthread_attr_destroy(&attr);
-	}
-	/* the CPUs changed meanwhile (a cpuset): start it anywhere */
-	if (rc) {
-		a->placed = false;
-		rc = pthread_create(&a->thread, NULL, walk_ahead, a);
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc == 0) {
+	/* signals are the caller's: they end its sleeps (--rate); it starts
+	 * on another CPU (thread.h: 7 to 11 ms alone on the caller's in the
+	 * 6.1 guest otherwise, while the caller waits for its first range) */
+	if (mc_thread_start(&a->thread, walk_ahead, a) == 0) {
 		a->on = true;
 		return 0;
 	}

@@ -11,6 +11,15 @@ set -u
 . "$(dirname "$0")/lib.sh" "$@"
 
 n=400
+# in_cg CGROUP PID...: how many of the PIDs the kernel has in CGROUP
+in_cg() {
+	local cg=$1 p c=0
+	shift
+	for p; do
+		[ "$(cg_of "$p")" = "$cg" ] && c=$((c + 1))
+	done
+	echo "$c"
+}
 mkcg src src
 mkcg dst dst
 start "$src" --anon 1 --children $((n - 1)) --threads 1
@@ -44,11 +53,7 @@ expect "each row has its own command and origin" \
 expect "the TID's row is its process, with the note" \
 	jq -e --arg t "$tid" '.processes[0].note | startswith($t + " is a thread of process")' \
 	<<<"$json" >/dev/null
-moved=0
-for p in "${procs[@]}"; do
-	[ "$(cg_of "$p")" = "$dst" ] && moved=$((moved + 1))
-done
-expect "the kernel has every process in DEST" [ "$moved" = "$n" ]
+expect "the kernel has every process in DEST" [ "$(in_cg "$dst" "${procs[@]}")" = "$n" ]
 
 # a kernel thread (kthreadd) among many: refused at its check, in a dry run
 kt=2
@@ -86,11 +91,8 @@ st=$?
 expect "under a limit of 300 open files, 400 PIDs: exit 0" [ "$st" = 0 ]
 expect "under the limit: every process moved" \
 	[ "$(jq '[.processes[] | select(.status == "moved")] | length' <<<"$json")" = "$n" ]
-moved=0
-for p in "${procs[@]}"; do
-	[ "$(cg_of "$p")" = "$src" ] && moved=$((moved + 1))
-done
-expect "under the limit: the kernel has every process back in SRC" [ "$moved" = "$n" ]
+expect "under the limit: the kernel has every process back in SRC" \
+	[ "$(in_cg "$src" "${procs[@]}")" = "$n" ]
 # Each process in a cgroup of its own, under a limit that fits the
 # origins' descriptors but not theirs and a pidfd each: the pidfds give
 # way, and every process moves.
