@@ -238,8 +238,9 @@ struct mc_pidfacts *mc_pidfacts_read(const struct mc_mounts *m,
 	if ((long)n < atomic_load(&j.pidfds))
 		atomic_store(&j.pidfds, (long)n);
 	grow_fdtable(atomic_load(&j.pidfds));
-	/* below MC_AHEAD_MIN a thread costs more than it saves */
+	/* the members' lock, before the helper can take it */
 	pthread_mutex_init(&j.lock, NULL);
+	/* below MC_AHEAD_MIN a thread costs more than it saves */
 	two = n >= MC_AHEAD_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
 	      mc_thread_start(&helper, work, &j) == 0;
 	work(&j);
